@@ -1,0 +1,53 @@
+/* vcontext entry point: dispatches to the create and enter subcommands. */
+#include "vcontext.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+
+static int main_create(int argc, char **argv)
+{
+    struct create_options options;
+    int parsed = parse_create(argc, argv, &options);
+
+    if (parsed == 1)
+        return 0;
+    if (parsed < 0) {
+        report_failure(&last_failure, options.status_fd);
+        return EXIT_VCONTEXT_FAILED;
+    }
+    return run_create(&options);
+}
+
+static int main_enter(int argc, char **argv)
+{
+    struct enter_options options;
+    int parsed = parse_enter(argc, argv, &options);
+
+    if (parsed == 1)
+        return 0;
+    if (parsed < 0) {
+        report_failure(&last_failure, options.status_fd);
+        return EXIT_VCONTEXT_FAILED;
+    }
+    return run_enter(&options);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_main_help(stderr);
+        return EXIT_VCONTEXT_FAILED;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_main_help(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "create") == 0)
+        return main_create(argc - 1, argv + 1);
+    if (strcmp(argv[1], "enter") == 0)
+        return main_enter(argc - 1, argv + 1);
+    fail_with("parse", argv[1], EINVAL, "unknown subcommand, expected create or enter; see vcontext --help");
+    report_failure(&last_failure, -1);
+    return EXIT_VCONTEXT_FAILED;
+}
