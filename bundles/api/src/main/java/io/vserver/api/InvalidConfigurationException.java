@@ -1,0 +1,58 @@
+package io.vserver.api;
+
+/**
+ * A configuration key is unknown or its value is invalid. Carries the key, the rejected
+ * value and the accepted form, so that the message shows the operator how to fix it.
+ */
+public class InvalidConfigurationException extends VServerException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String key;
+    private final String value;
+    private final String acceptedForm;
+
+    private InvalidConfigurationException(String message, String key, String value, String acceptedForm) {
+        super(message);
+        this.key = key;
+        this.value = value;
+        this.acceptedForm = acceptedForm;
+    }
+
+    /**
+     * Creates the exception for a bad value, with a message such as
+     * {@code guest web1: invalid value 'lots' for key 'limits.memory': expected a size such as 512M}.
+     *
+     * @param source where the value came from, for example {@code guest web1}
+     */
+    public static InvalidConfigurationException invalidValue(String source, String key, String value,
+            String acceptedForm) {
+        return new InvalidConfigurationException(source + ": invalid value '" + value + "' for key '" + key
+                + "': expected " + acceptedForm, key, value, acceptedForm);
+    }
+
+    /**
+     * Creates the exception for a key that no deployed element or the host owns.
+     *
+     * @param acceptedForm what is accepted instead, for example the list of known key prefixes
+     */
+    public static InvalidConfigurationException unknownKey(String source, String key, String acceptedForm) {
+        return new InvalidConfigurationException(source + ": unknown key '" + key + "': accepted keys are "
+                + acceptedForm, key, null, acceptedForm);
+    }
+
+    /** Returns the rejected key. */
+    public String key() {
+        return key;
+    }
+
+    /** Returns the rejected value, or null when the key itself is unknown. */
+    public String value() {
+        return value;
+    }
+
+    /** Returns the accepted form, for example {@code an integer from 2 to 49151}. */
+    public String acceptedForm() {
+        return acceptedForm;
+    }
+}
