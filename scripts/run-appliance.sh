@@ -1,0 +1,43 @@
+#!/bin/sh
+# Installs the system packages, builds the appliance, unpacks it into ./appliance,
+# starts the host VM, and shows the vserver features and elements it booted. The
+# host VM keeps running afterwards. Run as root from a checkout.
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+sh scripts/install-packages.sh
+mvn -B -ntp -q install -DskipTests
+
+ARCHIVE=$(ls "$ROOT"/karaf-distribution/target/vserver-distribution-*.tar.gz)
+HOME_DIR="$ROOT/appliance/$(basename "$ARCHIVE" .tar.gz)"
+JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
+export JAVA_HOME
+
+if [ -x "$HOME_DIR/bin/status" ] && "$HOME_DIR/bin/status" >/dev/null 2>&1; then
+    echo "Stopping the running appliance in $HOME_DIR"
+    "$HOME_DIR/bin/stop"
+    timeout 60 sh -c "while \"$HOME_DIR/bin/status\" >/dev/null 2>&1; do sleep 1; done"
+fi
+rm -rf "$HOME_DIR"
+mkdir -p "$ROOT/appliance"
+tar xzf "$ARCHIVE" -C "$ROOT/appliance"
+
+"$HOME_DIR/bin/vserver-credentials" >/dev/null
+"$HOME_DIR/bin/start"
+
+CLIENT="$HOME_DIR/bin/client -u operator -k $HOME_DIR/etc/operator.key -b"
+echo "Waiting for the host VM's console..."
+if ! timeout 120 sh -c "until echo 'vserver:host' | timeout 20 $CLIENT 2>/dev/null | grep -q 'vcontext program'; do sleep 1; done"; then
+    echo "run-appliance.sh: the host VM did not start within 120 s; see $HOME_DIR/data/log/karaf.log" >&2
+    exit 1
+fi
+
+echo 'feature:list --installed | grep vserver' | timeout 30 $CLIENT 2>/dev/null
+echo 'vserver:host' | timeout 30 $CLIENT 2>/dev/null
+
+echo
+echo "The host VM is running. Attach to its console with:"
+echo "  $HOME_DIR/bin/client -u operator -k $HOME_DIR/etc/operator.key"
+echo "Stop it with:"
+echo "  $HOME_DIR/bin/stop"
