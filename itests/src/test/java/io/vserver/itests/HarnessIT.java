@@ -15,6 +15,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 import io.vserver.api.VServerHost;
+import io.vserver.kmod.libc.Syscalls;
 
 /**
  * Proves the test harness: the appliance boots with every vserver feature, its host VM
@@ -42,6 +43,13 @@ public class HarnessIT extends VServerTestSupport {
         assertTrue(program + " is a regular file", Files.isRegularFile(program));
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(program)));
         assertTrue(program + " is inside the configured data directory", program.startsWith(host.dataDirectory()));
+    }
+
+    @Test
+    public void kmodCallsLibcInContainer() throws Exception {
+        awaitService(VServerHost.class);
+
+        assertEquals("getpid through JNA in the container", ProcessHandle.current().pid(), Syscalls.getpid());
     }
 
     @Test
