@@ -17,7 +17,13 @@ PACKAGES="
 "
 
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+LOG=$(mktemp)
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends $PACKAGES; } >"$LOG" 2>&1; then
+    cat "$LOG" >&2
+    rm -f "$LOG"
+    echo "install-packages.sh: apt-get failed (output above)" >&2
+    exit 1
+fi
+rm -f "$LOG"
 echo "install-packages.sh: system packages installed"

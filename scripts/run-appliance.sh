@@ -7,12 +7,10 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 sh scripts/install-packages.sh
-mvn -B -ntp -q install -DskipTests
+mvn -B -ntp -q -Dstyle.color=never install -DskipTests
 
 ARCHIVE=$(ls "$ROOT"/karaf-distribution/target/vserver-distribution-*.tar.gz)
 HOME_DIR="$ROOT/appliance/$(basename "$ARCHIVE" .tar.gz)"
-JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
-export JAVA_HOME
 
 if [ -x "$HOME_DIR/bin/status" ] && "$HOME_DIR/bin/status" >/dev/null 2>&1; then
     echo "Stopping the running appliance in $HOME_DIR"
@@ -23,6 +21,7 @@ rm -rf "$HOME_DIR"
 mkdir -p "$ROOT/appliance"
 tar xzf "$ARCHIVE" -C "$ROOT/appliance"
 
+# A new appliance folder gets a new key pair for the console user "operator".
 "$HOME_DIR/bin/vserver-credentials" >/dev/null
 "$HOME_DIR/bin/start"
 
@@ -33,11 +32,13 @@ if ! timeout 120 sh -c "until echo 'vserver:host' | timeout 20 $CLIENT 2>/dev/nu
     exit 1
 fi
 
-echo 'feature:list --installed | grep vserver' | timeout 30 $CLIENT 2>/dev/null
+echo 'feature:list --installed | grep --color=never vserver' | timeout 30 $CLIENT 2>/dev/null
 echo 'vserver:host' | timeout 30 $CLIENT 2>/dev/null
 
 echo
 echo "The host VM is running. Attach to its console with:"
 echo "  $HOME_DIR/bin/client -u operator -k $HOME_DIR/etc/operator.key"
+echo "or run commands from a script by piping them in:"
+echo "  echo 'vserver:host' | $HOME_DIR/bin/client -u operator -k $HOME_DIR/etc/operator.key -b"
 echo "Stop it with:"
 echo "  $HOME_DIR/bin/stop"

@@ -6,4 +6,4 @@ set -eu
 cd "$(dirname "$0")/.."
 
 sh scripts/install-packages.sh
-mvn -B -ntp install
+mvn -B -ntp -Dstyle.color=never install
