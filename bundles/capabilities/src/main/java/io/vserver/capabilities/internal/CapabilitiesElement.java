@@ -1,16 +1,34 @@
 package io.vserver.capabilities.internal;
 
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 import org.osgi.service.component.annotations.Component;
 
+import io.vserver.api.GuestRecord;
+import io.vserver.api.GuestSpec;
+import io.vserver.api.InvalidConfigurationException;
 import io.vserver.api.IsolationElement;
+import io.vserver.api.LaunchPlan;
+import io.vserver.api.LaunchPlan.CapabilitySetKind;
+import io.vserver.kmod.caps.Capability;
+import io.vserver.kmod.caps.CapabilitySet;
 
 /**
- * The capabilities element: the capability sets and syscall filter of a guest.
+ * The capabilities element: the capability sets of a guest's init and {@code no_new_privs}.
+ * Every guest needs it, because without it init would keep all of root's capabilities.
+ *
+ * <p>Keys: {@code capabilities.profile} ({@code default}, {@code minimal}, {@code classic},
+ * {@code privileged}), {@code capabilities.add} and {@code capabilities.drop} (comma lists of
+ * names as in capabilities(7), any case, with or without {@code CAP_}), and
+ * {@code security.noNewPrivileges} ({@code true} or {@code false}).
  */
 @Component(service = IsolationElement.class, property = IsolationElement.SERVICE_PROPERTY_NAME + "=capabilities")
 public class CapabilitiesElement implements IsolationElement {
+
+    /** The status flag of a guest whose capabilities equal or exceed the {@code privileged} profile. */
+    public static final String PRIVILEGED_FLAG = "privileged";
 
     private static final Set<String> KEYS = Set.of("capabilities.", "security.");
 
@@ -27,5 +45,67 @@ public class CapabilitiesElement implements IsolationElement {
     @Override
     public Set<String> ownedKeys() {
         return KEYS;
+    }
+
+    @Override
+    public boolean isRequiredBy(GuestSpec spec) {
+        return true;
+    }
+
+    @Override
+    public void validate(GuestSpec spec) throws InvalidConfigurationException {
+        CapabilitySettings.of(spec);
+    }
+
+    /**
+     * Sets the bounding, permitted and effective sets to the guest's capabilities and leaves
+     * the inheritable and ambient sets empty. Init runs as uid 0, so at execve() the kernel
+     * gives it permitted = effective = bounding anyway, and the explicit sets keep that true
+     * under {@code no_new_privs} too.
+     */
+    @Override
+    public void prepare(GuestSpec spec, GuestRecord record, LaunchPlan plan) throws InvalidConfigurationException {
+        CapabilitySettings settings = CapabilitySettings.of(spec);
+        Set<String> names = names(settings.capabilities());
+        plan.capabilities(CapabilitySetKind.BOUNDING, names);
+        plan.capabilities(CapabilitySetKind.PERMITTED, names);
+        plan.capabilities(CapabilitySetKind.EFFECTIVE, names);
+        plan.capabilities(CapabilitySetKind.INHERITABLE, Set.of());
+        plan.capabilities(CapabilitySetKind.AMBIENT, Set.of());
+        plan.noNewPrivileges(settings.noNewPrivileges());
+    }
+
+    /** Does nothing: the capability sets live only in the guest's processes. */
+    @Override
+    public void release(GuestRecord record) {
+    }
+
+    /** Returns the status flags of {@code spec}, see {@link #flags(GuestSpec)}. */
+    public List<String> statusFlags(GuestSpec spec) throws InvalidConfigurationException {
+        return flags(spec);
+    }
+
+    /**
+     * Returns the status flags an operator must see for {@code spec}: {@link #PRIVILEGED_FLAG}
+     * when the guest keeps every capability, whether through the {@code privileged} profile or
+     * by adding them one by one, and no flag otherwise.
+     *
+     * @throws InvalidConfigurationException when the capability keys are invalid
+     */
+    public static List<String> flags(GuestSpec spec) throws InvalidConfigurationException {
+        CapabilitySet capabilities = CapabilitySettings.of(spec).capabilities();
+        if (capabilities.containsAll(CapabilityProfile.PRIVILEGED.capabilities())) {
+            return List.of(PRIVILEGED_FLAG);
+        }
+        return List.of();
+    }
+
+    /** Returns the short lower-case names of a set in bit order, as {@link LaunchPlan} takes them. */
+    static Set<String> names(CapabilitySet capabilities) {
+        Set<String> names = new LinkedHashSet<>();
+        for (Capability capability : capabilities.toEnumSet()) {
+            names.add(capability.shortName());
+        }
+        return names;
     }
 }

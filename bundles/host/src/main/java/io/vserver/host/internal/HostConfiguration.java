@@ -17,4 +17,7 @@ public @interface HostConfiguration {
 
     @AttributeDefinition(description = "Seconds a stop waits for a guest's init to exit after the halt signal before it kills the guest")
     long stopTimeoutSeconds() default 30;
+
+    @AttributeDefinition(description = "Parent cgroup of the guests' cgroups, relative to the root of each cgroup hierarchy: guest NAME runs in PARENT/NAME")
+    String cgroupParent() default "vserver";
 }

@@ -1,18 +1,63 @@
 package io.vserver.limits.internal;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.osgi.service.component.annotations.Component;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import io.vserver.api.GuestRecord;
+import io.vserver.api.GuestSpec;
+import io.vserver.api.InvalidConfigurationException;
 import io.vserver.api.IsolationElement;
+import io.vserver.api.LaunchPlan;
+import io.vserver.api.RunningGuest;
+import io.vserver.api.UpdateOutcome;
+import io.vserver.api.VServerException;
+import io.vserver.kmod.cgroup.Cgroup;
+import io.vserver.kmod.cgroup.CgroupHierarchies;
 
 /**
- * The limits element: whole-guest cgroup limits and per-process rlimits.
+ * The limits element: whole-guest limits on the guest's cgroup and per-process resource limits.
+ *
+ * <p>Keys: {@code limits.memory} (bytes with an optional K, M, G or T suffix, powers of 1024),
+ * {@code limits.pids} (maximum tasks), {@code limits.cpu} (CPUs, fractions allowed) and
+ * {@code limits.rlimit.NAME} ({@code SOFT[:HARD]} or {@code unlimited}, NAME as in setrlimit(2)
+ * without RLIMIT_). The host creates the guest's cgroup before prepare, so this element only
+ * writes limit files into it. Memory, task and CPU limits change live on a running guest,
+ * rlimits at its next start.
  */
 @Component(service = IsolationElement.class, property = IsolationElement.SERVICE_PROPERTY_NAME + "=limits")
 public class LimitsElement implements IsolationElement {
 
+    private static final Logger LOG = LoggerFactory.getLogger(LimitsElement.class);
+
     private static final Set<String> KEYS = Set.of("limits.");
+
+    /** The keys whose change is applied to a running guest's cgroup. */
+    private static final List<String> LIVE_KEYS = List.of(LimitSettings.MEMORY, LimitSettings.PIDS, LimitSettings.CPU);
+
+    /** The source of the mounted cgroup hierarchies. */
+    interface HierarchySource {
+        CgroupHierarchies discover() throws IOException;
+    }
+
+    private final HierarchySource hierarchies;
+
+    public LimitsElement() {
+        this(CgroupHierarchies::discover);
+    }
+
+    LimitsElement(HierarchySource hierarchies) {
+        this.hierarchies = hierarchies;
+    }
 
     @Override
     public String name() {
@@ -27,5 +72,114 @@ public class LimitsElement implements IsolationElement {
     @Override
     public Set<String> ownedKeys() {
         return KEYS;
+    }
+
+    @Override
+    public void validate(GuestSpec spec) throws InvalidConfigurationException {
+        LimitSettings.of(spec);
+    }
+
+    /** Adds the rlimits to the plan and writes the memory, task and CPU limits into the guest's cgroup. */
+    @Override
+    public void prepare(GuestSpec spec, GuestRecord record, LaunchPlan plan) throws VServerException {
+        LimitSettings settings = LimitSettings.of(spec);
+        settings.rlimits().values().forEach(plan::rlimit);
+        Cgroup group = group(spec.label(), record);
+        for (String key : LIVE_KEYS) {
+            if (spec.get(key).isPresent()) {
+                apply(spec.label(), group, key, spec.get(key).get(), settings);
+            }
+        }
+    }
+
+    /**
+     * Applies changed memory, task and CPU limits to the running guest's cgroup, where a
+     * removed key lifts the limit, and reports changed rlimits as waiting for a restart. When
+     * one limit fails, the limits already changed are set back to their old values.
+     *
+     * @throws VServerException naming the failed key and value, after the roll-back
+     */
+    @Override
+    public Map<String, UpdateOutcome> update(RunningGuest guest, GuestSpec updated) throws VServerException {
+        GuestSpec current = guest.spec();
+        LimitSettings oldSettings = LimitSettings.of(current);
+        LimitSettings newSettings = LimitSettings.of(updated);
+        Map<String, UpdateOutcome> outcomes = new LinkedHashMap<>();
+        Set<String> changed = changedKeys(current, updated);
+        List<String> applied = new ArrayList<>();
+        Cgroup group = null;
+        for (String key : changed) {
+            if (!LIVE_KEYS.contains(key)) {
+                outcomes.put(key, UpdateOutcome.NEEDS_RESTART);
+                continue;
+            }
+            if (group == null) {
+                group = group(updated.label(), guest.record());
+            }
+            try {
+                apply(updated.label(), group, key, updated.get(key).orElse(null), newSettings);
+            } catch (VServerException e) {
+                rollBack(current.label(), group, applied, current, oldSettings);
+                String rolledBack = applied.isEmpty() ? "" : ". Set " + applied + " back to their old values";
+                throw new VServerException(e.getMessage() + rolledBack, e);
+            }
+            applied.add(key);
+            outcomes.put(key, UpdateOutcome.APPLIED);
+        }
+        return outcomes;
+    }
+
+    /** Returns the changed limits keys in sorted order, so that updates apply in the same order every time. */
+    private static Set<String> changedKeys(GuestSpec current, GuestSpec updated) {
+        Set<String> keys = new TreeSet<>();
+        keys.addAll(current.settings().keySet());
+        keys.addAll(updated.settings().keySet());
+        keys.removeIf(key -> !key.startsWith("limits.")
+                || Objects.equals(current.settings().get(key), updated.settings().get(key)));
+        return keys;
+    }
+
+    private void rollBack(String source, Cgroup group, List<String> applied, GuestSpec current,
+            LimitSettings oldSettings) {
+        for (String key : applied) {
+            try {
+                apply(source, group, key, current.get(key).orElse(null), oldSettings);
+            } catch (VServerException e) {
+                LOG.error("Failed to set {} of {} back to its old value after a failed update", key, source, e);
+            }
+        }
+    }
+
+    /** Does nothing: the limits live in the guest's cgroup, which the host removes. */
+    @Override
+    public void release(GuestRecord record) {
+    }
+
+    private Cgroup group(String source, GuestRecord record) throws VServerException {
+        try {
+            return hierarchies.discover().group(record.cgroupPath());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new VServerException(source + ": failed to find the cgroup " + record.cgroupPath() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Writes one whole-guest limit; a null value lifts the limit. */
+    private static void apply(String source, Cgroup group, String key, String value, LimitSettings settings)
+            throws VServerException {
+        try {
+            switch (key) {
+                case LimitSettings.MEMORY -> group.setMemoryMax(value == null ? Cgroup.UNLIMITED : settings.memoryBytes());
+                case LimitSettings.PIDS -> group.setPidsMax(value == null ? Cgroup.UNLIMITED : settings.pids());
+                case LimitSettings.CPU -> group.setCpuMax(value == null ? Cgroup.UNLIMITED : settings.cpuQuotaMicros(),
+                        LimitSettings.CPU_PERIOD_MICROS);
+                default -> throw new IllegalArgumentException("not a cgroup limit key: " + key);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            String shown = value == null ? "no limit" : "'" + value + "'";
+            throw new VServerException(source + ": failed to set " + key + " to " + shown + " on " + group + ": "
+                    + e.getMessage(), e);
+        }
+        LOG.debug("Set {} of {} to {} on {}", key, source, value, group);
     }
 }

@@ -1,0 +1,68 @@
+package io.vserver.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The host VM's guest operations, registered as a service by the host bundle. All changes
+ * of one guest go through one serialized path; different guests proceed in parallel.
+ */
+public interface GuestManager {
+
+    /**
+     * Defines a new guest: validates the name and settings, assigns an xid when the settings
+     * have no {@code context} key, and writes the guest's factory configuration. Nothing is
+     * created when validation fails.
+     *
+     * @param settings the guest's own keys, for example {@code image=host}
+     * @param policies policy names, merged in order below the guest's own keys
+     */
+    GuestStatus create(String name, Map<String, String> settings, List<String> policies) throws VServerException;
+
+    /**
+     * Removes a stopped guest: its definition, its upper directory and its state. With
+     * {@code force}, a running guest is killed first.
+     */
+    void destroy(String name, boolean force) throws VServerException;
+
+    /** Boots a stopped or failed guest and returns its status once its init runs. */
+    GuestStatus start(String name) throws VServerException;
+
+    /**
+     * Sends the init style's halt signal, waits up to {@code timeout} (the host's stop
+     * timeout when null), then kills every task in the guest's cgroups.
+     */
+    GuestStatus stop(String name, Duration timeout) throws VServerException;
+
+    /** Stops the guest if it runs, then starts it. */
+    GuestStatus restart(String name) throws VServerException;
+
+    /** Sends {@code signal} (a name such as {@code SIGKILL} or {@code KILL}, or a number) to the guest's init. */
+    void kill(String name, String signal) throws VServerException;
+
+    /** Returns every defined guest, sorted by name. */
+    List<GuestStatus> list();
+
+    /** Returns one guest's status. */
+    GuestStatus status(String name) throws VServerException;
+
+    /**
+     * Starts {@code command} inside a running guest, in its cgroups and namespaces, with its
+     * capabilities and rlimits, and returns the vcontext process whose stdio and exit status
+     * are the command's.
+     */
+    Process exec(String name, List<String> command) throws VServerException;
+
+    /** Returns the processes of one guest. */
+    List<GuestProcess> processes(String name) throws VServerException;
+
+    /** Returns every process of the machine with its context (0 host, 1 spectator, xid). */
+    List<GuestProcess> allProcesses();
+
+    /**
+     * Starts {@code command} in the spectator context (xid 1): it sees every process of every
+     * context but can signal or trace none of them.
+     */
+    Process spectate(List<String> command) throws VServerException;
+}

@@ -1,0 +1,66 @@
+package io.vserver.host.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.vserver.api.GuestState;
+import io.vserver.api.GuestStatus;
+import io.vserver.api.IsolationElement;
+
+/** Builds the status snapshot of a guest. */
+final class GuestStatuses {
+
+    private GuestStatuses() {
+    }
+
+    static GuestStatus of(Guest guest, List<IsolationElement> deployed) {
+        GuestRun run;
+        GuestState state;
+        synchronized (guest) {
+            run = guest.run();
+            state = guest.state();
+        }
+        Map<String, String> keys = run != null ? run.spec().settings() : guest.definition();
+        List<String> elements = run != null ? run.elements() : neededElements(keys, deployed);
+        return new GuestStatus(guest.name(), run != null ? run.record().xid() : guest.xid(), state,
+                run != null ? run.init().pid() : 0, run != null ? run.startedAt() : null,
+                keys.getOrDefault("image", "host"), List.of(), elements, flags(keys), guest.failure());
+    }
+
+    /**
+     * Returns the warnings an operator must see.
+     * NOTE: the element API has no method for flags yet, so the host derives two flags
+     * from the keys: {@code privileged} (capabilities.profile=privileged) and {@code network=host}.
+     */
+    static List<String> flags(Map<String, String> keys) {
+        List<String> flags = new ArrayList<>();
+        if ("privileged".equals(keys.get("capabilities.profile"))) {
+            flags.add("privileged");
+        }
+        if ("host".equals(keys.get("network.mode"))) {
+            flags.add("network=host");
+        }
+        return flags;
+    }
+
+    /** Returns the elements a stopped guest would need, deployed or not, in prepare order. */
+    private static List<String> neededElements(Map<String, String> keys, List<IsolationElement> deployed) {
+        Set<String> needed = new LinkedHashSet<>(KnownElements.ALWAYS_REQUIRED);
+        needed.add("fs");
+        for (String key : keys.keySet()) {
+            KnownElements.elementOfKey(key).ifPresent(needed::add);
+            for (IsolationElement element : deployed) {
+                if (element.owns(key)) {
+                    needed.add(element.name());
+                }
+            }
+        }
+        List<String> ordered = new ArrayList<>(needed);
+        ordered.sort((a, b) -> a.equals(b) ? 0 : KnownElements.rank(a) != KnownElements.rank(b)
+                ? Integer.compare(KnownElements.rank(a), KnownElements.rank(b)) : a.compareTo(b));
+        return ordered;
+    }
+}
