@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the system packages, builds the appliance, unpacks it into ./appliance,
-# starts the host VM, and shows the vserver features and elements it booted. The
-# host VM keeps running afterwards. Run as root from a checkout.
+# starts the host VM, creates and boots two guests on the built-in "host" image,
+# and shows them. The host VM and the guests keep running afterwards. Run as root
+# from a checkout.
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -13,7 +14,10 @@ ARCHIVE=$(ls "$ROOT"/karaf-distribution/target/vserver-distribution-*.tar.gz)
 HOME_DIR="$ROOT/appliance/$(basename "$ARCHIVE" .tar.gz)"
 
 if [ -x "$HOME_DIR/bin/status" ] && "$HOME_DIR/bin/status" >/dev/null 2>&1; then
-    echo "Stopping the running appliance in $HOME_DIR"
+    # Guests outlive the host VM, so remove the demo guests of the previous run first.
+    echo "Destroying the demo guests and stopping the running appliance in $HOME_DIR"
+    printf 'vserver:destroy --force web1\nvserver:destroy --force web2\n' \
+        | timeout 120 "$HOME_DIR/bin/client" -u operator -k "$HOME_DIR/etc/operator.key" -b >/dev/null 2>&1 || true
     "$HOME_DIR/bin/stop"
     timeout 60 sh -c "while \"$HOME_DIR/bin/status\" >/dev/null 2>&1; do sleep 1; done"
 fi
@@ -34,6 +38,17 @@ fi
 
 echo 'feature:list --installed | grep --color=never vserver' | timeout 30 $CLIENT 2>/dev/null
 echo 'vserver:host' | timeout 30 $CLIENT 2>/dev/null
+
+echo
+echo "Creating and booting the guests web1 and web2 on the built-in 'host' image..."
+timeout 120 $CLIENT <<'COMMANDS'
+vserver:create --set init.style=command --set "init=/bin/sleep infinity" web1
+vserver:create --set init.style=command --set "init=/bin/sleep infinity" web2
+vserver:start web1 web2
+vserver:list
+vserver:exec web1 ps -ef
+vserver:ps --all
+COMMANDS
 
 echo
 echo "The host VM is running. Attach to its console with:"
