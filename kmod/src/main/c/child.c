@@ -156,6 +156,8 @@ static int run_reaper(const struct create_options *o, int error_fd)
     }
     /* INIT has the only write end now, so the monitor reads end of file exactly when INIT executes. */
     close(error_fd);
+    /* The guest sees this pid 1's command line, which held host paths and options. */
+    set_process_title("vcontext-init");
     /*
      * NOTE: this pid 1 still runs the host's vcontext binary, so /proc/1/exe
      * leads to a host file. Not dumpable, it can be opened only by guest

@@ -33,8 +33,31 @@ static int main_enter(int argc, char **argv)
     return run_enter(&options);
 }
 
+/* The contiguous area that holds this process's arguments, as execve() laid it out. */
+static char *argument_area;
+static size_t argument_area_length;
+
+void set_process_title(const char *name)
+{
+    size_t length = strlen(name);
+
+    if (argument_area == NULL || argument_area_length < 2)
+        return;
+    if (length > argument_area_length - 2)
+        length = argument_area_length - 2;
+    memset(argument_area, 0, argument_area_length);
+    memcpy(argument_area, name, length);
+    /*
+     * A last byte other than NUL makes the kernel read /proc/PID/cmdline only
+     * up to the first NUL, so the old arguments' length does not show.
+     */
+    argument_area[argument_area_length - 1] = ' ';
+}
+
 int main(int argc, char **argv)
 {
+    argument_area = argv[0];
+    argument_area_length = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
     if (argc < 2) {
         print_main_help(stderr);
         return EXIT_VCONTEXT_FAILED;

@@ -37,6 +37,9 @@ struct failure {
 
 extern struct failure last_failure;
 
+/* Overwrites this process's argument area, which /proc/PID/cmdline shows, with NAME. */
+void set_process_title(const char *name);
+
 int fail(const char *step, const char *object, int err);
 int fail_with(const char *step, const char *object, int err, const char *format, ...)
     __attribute__((format(printf, 4, 5)));

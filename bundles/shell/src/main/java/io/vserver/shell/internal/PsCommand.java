@@ -11,6 +11,7 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.CommandException;
+import org.apache.karaf.shell.support.table.Col;
 import org.apache.karaf.shell.support.table.ShellTable;
 
 import io.vserver.api.GuestManager;
@@ -24,6 +25,9 @@ import io.vserver.api.GuestProcess;
         + "processes of every context except the host's (xid 0).")
 @Service
 public class PsCommand implements Action {
+
+    /** Width of the command column in the bordered table. */
+    private static final int COMMAND_WIDTH = 120;
 
     @Reference
     private GuestManager manager;
@@ -48,7 +52,11 @@ public class PsCommand implements Action {
         table.column("Guest");
         table.column("State");
         table.column("RSS").alignRight();
-        table.column("Command");
+        Col command = table.column("Command");
+        if (!noFormat) {
+            // Monitors' command lines run to hundreds of characters; --no-format prints them whole.
+            command.maxSize(COMMAND_WIDTH);
+        }
         for (GuestProcess process : processes()) {
             table.addRow().addContent(process.pid(), process.guestPid() == 0 ? "" : process.guestPid(), process.xid(),
                     process.guest(), process.state(), DisplayFormats.size(process.rssBytes()), process.command());
