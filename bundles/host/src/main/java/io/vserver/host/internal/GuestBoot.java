@@ -121,7 +121,9 @@ final class GuestBoot {
 
     private void createCgroup(GuestSpec spec, GuestRecord record) throws BootFailure {
         try {
-            stopper.group(record).create();
+            Cgroup group = stopper.group(record);
+            group.create();
+            DeviceAccess.restrict(stopper.hierarchies(), group);
         } catch (IOException e) {
             throw new BootFailure(Code.LAUNCH_FAILED, spec.label() + ": cannot create cgroup " + record.cgroupPath()
                     + ": " + e.getMessage(), e);

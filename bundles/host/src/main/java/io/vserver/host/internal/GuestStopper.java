@@ -189,6 +189,10 @@ final class GuestStopper {
         return hierarchies.group(record.cgroupPath());
     }
 
+    CgroupHierarchies hierarchies() {
+        return hierarchies;
+    }
+
     static String label(GuestRecord record) {
         return "guest " + record.name() + " (xid " + record.xid() + ")";
     }
