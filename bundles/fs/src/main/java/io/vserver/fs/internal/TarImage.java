@@ -64,7 +64,7 @@ final class TarImage {
         Path staging = Files.createTempDirectory(imagesDirectory, "." + PREFIX);
         try {
             Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwxr-xr-x"));
-            tar.extract(realArchive, staging, listing.skippedNames());
+            tar.extract(realArchive, staging, listing.skippedNames(), new UnpackProgress(realArchive));
             Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE);
             LOG.info("Unpacked {} into {} ({} entries, {} device nodes skipped)", realArchive, directory,
                     listing.size(), listing.skippedNames().size());
