@@ -176,15 +176,15 @@ Differences of medians between pairs of variants:
 
 - Overlay root in place of a bind mount: ${overlay} ms (baseline-overlay minus baseline).
 - Placement in the cgroup: ${cgroup} ms at the median and ${cgroup_p90} ms at p90
-  (vcontext minus vcontext-no-cgroup). Writing a pid to \`cgroup.procs\` moves a
-  running process, which takes the write side of the kernel's
-  \`cgroup_threadgroup_rwsem\`. Since Linux 6.0 that lock is a per-CPU rwsem
-  whose write side waits for an RCU grace period unless the hierarchy is
-  mounted with \`favordynmods\`. A grace period takes longer when other work
-  keeps the CPUs busy, so this step depends on the load of the machine and
-  drives the tail. A move shortly after another one skips the wait
-  (\`rcu_sync_enter()\` in the kernel's \`kernel/rcu/sync.c\`), so closely
-  spaced starts pay it less often.
+  (vcontext minus vcontext-no-cgroup). On a cgroup v1 hierarchy the guest init
+  moves itself by writing \`0\` to the group's \`tasks\` file before anything
+  else, which moves only the calling thread and takes no global migration
+  lock. Writing a pid to \`cgroup.procs\`, the only way on cgroup v2, takes the
+  write side of the kernel's \`cgroup_threadgroup_rwsem\`, which since Linux 6.0
+  waits for an RCU grace period unless the hierarchy is mounted with
+  \`favordynmods\`; under load that wait reaches several milliseconds. The
+  init also builds its mounts while its monitor finishes the placement, so
+  only what is left of the placement shows here.
 - The rest of vcontext's setup: ${own} ms (vcontext-no-cgroup minus
   baseline-overlay). A guest of the overlay baseline has
   $(fact mounts_baseline) mounts and a guest of vcontext $(fact mounts_vcontext). vcontext also mounts
@@ -214,19 +214,14 @@ print_vcontext_gap() {
     fi
     cat <<EOF
 
-- Create the guest init directly in its cgroup: \`clone3()\` with
-  \`CLONE_INTO_CGROUP\` (Linux 5.7 and later) takes no migration lock. It
-  accepts only a cgroup2 directory, so it helps on pure cgroup v2 hosts but
-  not for the v1 hierarchies used here.
+- On cgroup v2, create the guest init directly in its cgroup: \`clone3()\`
+  with \`CLONE_INTO_CGROUP\` (Linux 5.7 and later) takes no migration lock.
+  vcontext does not do this yet; the v1 hierarchies used here already take
+  the self-move through \`tasks\`.
 - On hosts the operator controls, mount the cgroup hierarchies with
   \`favordynmods\` (Linux 6.0 and later, v1 and v2) or boot with
   \`cgroup_favordynmods=y\` (Linux 6.7 and later). Moves then skip the grace
   period. The kernel documents that fork and exit become slower in exchange.
-- Overlap the move with the guest's setup: the child could mount its root,
-  proc, sysfs and /dev while the monitor writes \`cgroup.procs\`, and wait for
-  the go only right before it unshares the cgroup namespace. This hides only
-  as much of the wait as that setup takes, and the kernel would charge the
-  memory of those mounts before the move.
 EOF
     if awk -v r="$rest" 'BEGIN { exit !(r > 2) }'; then
         echo "- Without the cgroup placement vcontext still takes ${rest} times the baseline: the"

@@ -1,4 +1,4 @@
-/* Command-line parsing of "vcontext create" and "vcontext enter" (long options only). */
+/* Command-line parsing of "vcontext create", "enter" and "spectate" (long options only). */
 #include "vcontext.h"
 
 #include <errno.h>
@@ -60,6 +60,14 @@ static const struct option enter_long_options[] = {
     { "chdir", required_argument, NULL, OPT_CHDIR },
     { "env", required_argument, NULL, OPT_ENV },
     { "status-fd", required_argument, NULL, OPT_STATUS_FD },
+    { "help", no_argument, NULL, OPT_HELP },
+    { NULL, 0, NULL, 0 },
+};
+
+static const struct option spectate_long_options[] = {
+    { "cgroup", required_argument, NULL, OPT_CGROUP },
+    { "chdir", required_argument, NULL, OPT_CHDIR },
+    { "env", required_argument, NULL, OPT_ENV },
     { "help", no_argument, NULL, OPT_HELP },
     { NULL, 0, NULL, 0 },
 };
@@ -335,6 +343,43 @@ int parse_enter(int argc, char **argv, struct enter_options *o)
     finish_env(&env, &o->settings);
     if (o->pid == 0)
         return fail_with("parse", "--pid", EINVAL, "missing --pid, the process whose guest to enter");
+    if (o->argv[0] == NULL)
+        return fail_with("parse", "CMD", EINVAL, "missing the command after --");
+    return 0;
+}
+
+int parse_spectate(int argc, char **argv, struct spectate_options *o)
+{
+    struct env_builder env = { allocate_array(argc, sizeof(char *)), 0, false };
+    int id;
+
+    memset(o, 0, sizeof *o);
+    o->cgroups = allocate_array(argc, sizeof *o->cgroups);
+    o->settings.chdir = "/";
+    o->settings.no_new_privs = true;
+    opterr = 0;
+    optind = 1;
+    while ((id = getopt_long(argc, argv, "+h", spectate_long_options, NULL)) != -1) {
+        switch (id) {
+        case OPT_HELP:
+            print_spectate_help();
+            return 1;
+        case OPT_CGROUP:
+            o->cgroups[o->cgroup_count++] = optarg;
+            break;
+        case OPT_CHDIR:
+            o->settings.chdir = optarg;
+            break;
+        case OPT_ENV:
+            if (add_env(&env, optarg) < 0)
+                return -1;
+            break;
+        default:
+            return reject_unknown(argv, "spectate");
+        }
+    }
+    o->argv = argv + optind;
+    finish_env(&env, &o->settings);
     if (o->argv[0] == NULL)
         return fail_with("parse", "CMD", EINVAL, "missing the command after --");
     return 0;

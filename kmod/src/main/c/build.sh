@@ -19,10 +19,14 @@ fi
 
 # Every system header the sources include, with the Debian package that provides it.
 headers=(
+    "linux/audit.h linux-libc-dev"
     "linux/capability.h linux-libc-dev"
+    "linux/filter.h linux-libc-dev"
+    "linux/landlock.h linux-libc-dev"
     "linux/mount.h linux-libc-dev"
     "linux/openat2.h linux-libc-dev"
     "linux/sched.h linux-libc-dev"
+    "linux/seccomp.h linux-libc-dev"
     "sys/mount.h libc6-dev"
     "sys/prctl.h libc6-dev"
     "sys/syscall.h libc6-dev"

@@ -1,8 +1,11 @@
 /*
- * The cloned guest init: pid 1 of the new pid namespace. It waits for the
- * monitor's go, builds the guest's view of the system, drops privileges and
- * executes INIT. A failure is sent to the monitor through the close-on-exec
- * error pipe, and a successful execve() closes the pipe with nothing written.
+ * The cloned guest init: pid 1 of the new pid namespace. It has moved itself
+ * into its cgroup v1 cgroups already (start_child() in monitor.c). It builds
+ * the guest's view of the system while the monitor places it in its other
+ * cgroups, waits for the monitor's go, creates its cgroup namespace, drops
+ * privileges and executes INIT. A failure is sent to the monitor through the
+ * close-on-exec error pipe, and a successful execve() closes the pipe with
+ * nothing written.
  */
 #include "vcontext.h"
 
@@ -154,7 +157,14 @@ static int run_reaper(const struct create_options *o, int error_fd)
         send_failure(error_fd);
         _exit(exit_code_for(&last_failure));
     }
-    /* INIT has the only write end now, so the monitor reads end of file exactly when INIT executes. */
+    /*
+     * INIT has the only write end now, so the monitor reads end of file exactly
+     * when INIT executes. This process drops SETUP_COMM first because the
+     * monitor takes that name at end of file for an init that never executed.
+     * NOTE: the monitor checks only this pid 1, so an INIT killed before its
+     * execve() is reported as executed, and this pid 1 then exits with 128+N.
+     */
+    prctl(PR_SET_NAME, vcontext_comm, 0, 0, 0);
     close(error_fd);
     /* The guest sees this pid 1's command line, which held host paths and options. */
     set_process_title("vcontext-init");
@@ -177,7 +187,14 @@ static int run_reaper(const struct create_options *o, int error_fd)
     }
 }
 
-static int setup_guest(const struct create_options *o, int error_fd)
+/*
+ * Sets up everything that does not depend on the guest's cgroups: stdio,
+ * session, network, the file system with pivot_root, and the host name. It
+ * runs while the monitor moves this process into its cgroup2 cgroup, a move
+ * that can wait for an RCU grace period. Memory that this setup allocates
+ * before that move is charged to the cgroup2 cgroup this process is in then.
+ */
+static int prepare_guest(const struct create_options *o)
 {
     if (setup_stdio(o) < 0)
         return -1;
@@ -188,6 +205,16 @@ static int setup_guest(const struct create_options *o, int error_fd)
         return -1;
     if (o->net == NET_NEW && loopback_up() < 0)
         return -1;
+    if (build_guest_filesystem(o) < 0)
+        return -1;
+    if (o->hostname != NULL && sethostname(o->hostname, strlen(o->hostname)) < 0)
+        return fail("sethostname", o->hostname, errno);
+    return 0;
+}
+
+/* Runs after the go, once the monitor has placed this process in its cgroups. */
+static int finish_guest(const struct create_options *o, int error_fd)
+{
     /*
      * The cgroup namespace is created only now, after the monitor moved this
      * process into its cgroups. Its root is the cgroup at unshare() time, so
@@ -196,10 +223,6 @@ static int setup_guest(const struct create_options *o, int error_fd)
      */
     if (unshare(CLONE_NEWCGROUP) < 0)
         return fail("unshare", "cgroup namespace", errno);
-    if (build_guest_filesystem(o) < 0)
-        return -1;
-    if (o->hostname != NULL && sethostname(o->hostname, strlen(o->hostname)) < 0)
-        return fail("sethostname", o->hostname, errno);
     if (apply_privileges(&o->settings) < 0)
         return -1;
     if (o->reaper)
@@ -213,6 +236,11 @@ void run_child(const struct create_options *o, int go_fd, int error_fd)
     ssize_t count;
 
     reset_signals();
+    if (prepare_guest(o) < 0) {
+        send_failure(error_fd);
+        _exit(exit_code_for(&last_failure));
+    }
+
     do {
         count = read(go_fd, &go, 1);
     } while (count < 0 && errno == EINTR);
@@ -221,7 +249,7 @@ void run_child(const struct create_options *o, int go_fd, int error_fd)
         _exit(EXIT_VCONTEXT_FAILED);
     close(go_fd);
 
-    setup_guest(o, error_fd);
+    finish_guest(o, error_fd);
     send_failure(error_fd);
     _exit(exit_code_for(&last_failure));
 }

@@ -8,10 +8,12 @@ void print_main_help(FILE *stream)
     fputs(
 "Usage: vcontext create [OPTION...] -- INIT [ARG...]\n"
 "       vcontext enter --pid PID [OPTION...] -- CMD [ARG...]\n"
+"       vcontext spectate [OPTION...] -- CMD [ARG...]\n"
 "\n"
-"Starts a VServer guest in new namespaces and monitors it (create), or runs a\n"
-"command inside a running guest (enter). Run `vcontext create --help` or\n"
-"`vcontext enter --help` for the options.\n"
+"Starts a VServer guest in new namespaces and monitors it (create), runs a\n"
+"command inside a running guest (enter), or runs a command in the spectator\n"
+"context, which sees every process but can signal none (spectate). Run\n"
+"`vcontext SUBCOMMAND --help` for the options.\n"
 "\n"
 "Exit codes: 125 vcontext itself failed, 126 the command cannot be executed,\n"
 "127 the command was not found; otherwise the command's own exit code\n"
@@ -153,6 +155,34 @@ void print_enter_help(void)
 "                        these, plus a default PATH when none is given\n"
 "  --chdir DIR           working directory inside the guest (default /)\n"
 "  --status-fd N         also write a failure as a JSON error line to fd N\n"
+"  -h, --help            show this help\n",
+        stdout);
+}
+
+void print_spectate_help(void)
+{
+    fputs(
+"Usage: vcontext spectate [OPTION...] -- CMD [ARG...]\n"
+"\n"
+"Runs CMD in the spectator context (xid 1). CMD stays in the host's namespaces,\n"
+"so /proc lists every process of the host and of every guest, but a Landlock\n"
+"domain keeps it from signalling or tracing any process other than itself and\n"
+"its descendants, from connecting to abstract UNIX sockets outside the domain,\n"
+"and from opening for writing, creating, removing or truncating any file but\n"
+"/dev/null; reading works. A seccomp filter rejects prlimit() calls that set\n"
+"the limits of a process given by pid. CMD runs as uid 0 with every capability\n"
+"set empty and no_new_privs set, so it cannot regain privileges. vcontext\n"
+"executes CMD in its own process, so CMD keeps vcontext's pid, stdin, stdout\n"
+"and stderr, and the exit code is CMD's. Needs Linux 6.12 or later with\n"
+"Landlock enabled (Landlock ABI 6); without it vcontext fails with step\n"
+"\"landlock\" and runs nothing.\n"
+"\n"
+"  --cgroup DIR          cgroup directory (cgroup v1 or v2) to join before CMD\n"
+"                        runs, by writing vcontext's pid to DIR/cgroup.procs;\n"
+"                        repeatable\n"
+"  --chdir DIR           working directory of CMD (default /)\n"
+"  --env KEY=VALUE       environment entry of CMD; repeatable. CMD gets exactly\n"
+"                        these, plus a default PATH when none is given\n"
 "  -h, --help            show this help\n",
         stdout);
 }

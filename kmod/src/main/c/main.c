@@ -1,4 +1,4 @@
-/* vcontext entry point: dispatches to the create and enter subcommands. */
+/* vcontext entry point: dispatches to the create, enter and spectate subcommands. */
 #include "vcontext.h"
 
 #include <stdio.h>
@@ -31,6 +31,20 @@ static int main_enter(int argc, char **argv)
         return EXIT_VCONTEXT_FAILED;
     }
     return run_enter(&options);
+}
+
+static int main_spectate(int argc, char **argv)
+{
+    struct spectate_options options;
+    int parsed = parse_spectate(argc, argv, &options);
+
+    if (parsed == 1)
+        return 0;
+    if (parsed < 0) {
+        report_failure(&last_failure, -1);
+        return EXIT_VCONTEXT_FAILED;
+    }
+    return run_spectate(&options);
 }
 
 /* The contiguous area that holds this process's arguments, as execve() laid it out. */
@@ -70,7 +84,10 @@ int main(int argc, char **argv)
         return main_create(argc - 1, argv + 1);
     if (strcmp(argv[1], "enter") == 0)
         return main_enter(argc - 1, argv + 1);
-    fail_with("parse", argv[1], EINVAL, "unknown subcommand, expected create or enter; see vcontext --help");
+    if (strcmp(argv[1], "spectate") == 0)
+        return main_spectate(argc - 1, argv + 1);
+    fail_with("parse", argv[1], EINVAL,
+              "unknown subcommand, expected create, enter or spectate; see vcontext --help");
     report_failure(&last_failure, -1);
     return EXIT_VCONTEXT_FAILED;
 }

@@ -1,23 +1,29 @@
 /*
  * "vcontext create": the monitor. It detaches from the caller (unless
- * --foreground), clones the guest init into new namespaces, reports its pid,
- * places it in cgroups, waits for the caller's go, lets it continue, reports
- * exec or the failure, then waits for the guest and writes exit.json.
+ * --foreground), clones the guest init into new namespaces and reports its
+ * pid. While the init sets up the guest's file system, the monitor places it
+ * in cgroups and waits for the caller's go. Then it lets the init continue,
+ * reports exec or the failure, waits for the guest and writes exit.json.
  */
 #include "vcontext.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+char vcontext_comm[16];
 
 /* Signals a --foreground vcontext passes on to the guest init. */
 static const int foreground_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT };
@@ -55,16 +61,43 @@ static int prepare_run_dir(const char *run_dir)
     return result;
 }
 
-/* Reads one line from the sync fd and accepts only "go". */
-static int wait_for_go(int fd)
+/* Returns true when FD can be read without blocking: it has data or is at end of file. */
+static bool is_readable(int fd, int timeout_ms)
+{
+    struct pollfd entry = { .fd = fd, .events = POLLIN };
+    int ready;
+
+    do {
+        ready = poll(&entry, 1, timeout_ms);
+    } while (ready < 0 && errno == EINTR);
+    return ready > 0;
+}
+
+/*
+ * Reads one line from the sync fd and accepts only "go". Returns 0 for "go",
+ * 1 as soon as ERROR_FD (the child's error pipe, or -1) becomes readable
+ * because the child ended first, and -1 on failure.
+ */
+static int wait_for_go(int fd, int error_fd)
 {
     char line[128];
     char object[160];
     size_t length = 0;
 
     for (;;) {
-        ssize_t count = read(fd, line + length, 1);
+        struct pollfd entries[2] = { { .fd = fd, .events = POLLIN }, { .fd = error_fd, .events = POLLIN } };
+        ssize_t count;
 
+        if (poll(entries, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return fail("sync", "poll", errno);
+        }
+        if (entries[1].revents != 0)
+            return 1;
+        if (entries[0].revents == 0)
+            continue;
+        count = read(fd, line + length, 1);
         if (count < 0 && errno == EINTR)
             continue;
         if (count < 0) {
@@ -87,23 +120,67 @@ static int wait_for_go(int fd)
     return 0;
 }
 
-/* Places the child in its cgroups and waits for the go; on failure the caller kills the child. */
-static int attach_child(const struct create_options *o, pid_t child)
+/* Returns true when CHILD has SETUP_COMM as its command name. When /proc cannot be read, it returns false. */
+static bool has_setup_comm(pid_t child)
 {
-    for (int i = 0; i < o->cgroup_count; i++) {
-        if (cgroup_place(o->cgroups[i], child) < 0)
-            return -1;
+    char path[64];
+    char comm[32];
+
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)child);
+    if (read_file(path, comm, sizeof comm) < 0)
+        return false;
+    comm[strcspn(comm, "\n")] = '\0';
+    return strcmp(comm, SETUP_COMM) == 0;
+}
+
+/*
+ * Returns true when CHILD, whose error pipe reached end of file, ended before
+ * it executed INIT. execve() closes the pipe a moment before it replaces
+ * SETUP_COMM by INIT's name (begin_new_exec() in fs/exec.c), and an exiting
+ * child closes it a moment before it becomes a zombie. So the check waits
+ * until one of the two has happened. The unreaped zombie keeps its /proc
+ * entry and its last command name.
+ */
+static bool child_ended_in_setup(pid_t child)
+{
+    const struct timespec pause = { .tv_sec = 0, .tv_nsec = 50000 };
+
+    for (;;) {
+        siginfo_t info;
+        bool in_setup;
+
+        memset(&info, 0, sizeof info);
+        if (waitid(P_PID, (id_t)child, &info, WEXITED | WNOHANG | WNOWAIT) < 0 && errno != EINTR)
+            return false;
+        in_setup = has_setup_comm(child);
+        if (info.si_pid == child || !in_setup)
+            return in_setup;
+        nanosleep(&pause, NULL);
     }
-    if (o->sync && wait_for_go(o->sync_fd) < 0)
-        return -1;
-    return 0;
+}
+
+/* Records the failure of a child that ended before it executed INIT without sending a failure record. */
+static int fail_ended_in_setup(pid_t child, const char *init)
+{
+    siginfo_t info;
+
+    /* The child closed its error pipe on its way out, so this wait ends soon. */
+    memset(&info, 0, sizeof info);
+    while (waitid(P_PID, (id_t)child, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+        ;
+    if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED)
+        return fail_with("exec", init, ESRCH, "the guest init was killed by signal %d before it executed INIT",
+                         info.si_status);
+    return fail_with("exec", init, ESRCH, "the guest init exited with code %d before it executed INIT",
+                     info.si_status);
 }
 
 /*
  * Reads the child's failure record from ERROR_FD. Returns 0 when the pipe
- * closed empty, which means the execve() of INIT succeeded.
+ * closed empty after the child executed INIT, and -1 with last_failure set
+ * when the child sent a failure or ended without executing INIT.
  */
-static int read_child_result(int error_fd, const char *init)
+static int read_child_result(int error_fd, pid_t child, const char *init)
 {
     struct failure received;
     size_t length = 0;
@@ -118,7 +195,7 @@ static int read_child_result(int error_fd, const char *init)
         length += (size_t)count;
     }
     if (length == 0)
-        return 0;
+        return child_ended_in_setup(child) ? fail_ended_in_setup(child, init) : 0;
     if (length < sizeof received)
         return fail_with("exec", init, EIO, "the guest init ended while reporting a failure");
     received.step[sizeof received.step - 1] = '\0';
@@ -126,6 +203,75 @@ static int read_child_result(int error_fd, const char *init)
     received.message[sizeof received.message - 1] = '\0';
     last_failure = received;
     return -1;
+}
+
+/*
+ * Opens DIR/tasks of each --cgroup DIR on a cgroup v1 hierarchy, where the
+ * child moves itself. Entry i is -1 where the monitor moves the child: on
+ * cgroup2, which has no "tasks" file, and where the open fails, so the
+ * monitor's write to cgroup.procs reports that failure.
+ */
+static int *open_task_files(const struct create_options *o)
+{
+    int *task_fds = malloc(((size_t)o->cgroup_count + 1) * sizeof *task_fds);
+
+    if (task_fds == NULL)
+        return NULL;
+    for (int i = 0; i < o->cgroup_count; i++) {
+        char *tasks = path_join(o->cgroups[i], "tasks");
+
+        task_fds[i] = open(tasks, O_WRONLY | O_CLOEXEC);
+        free(tasks);
+    }
+    return task_fds;
+}
+
+static void close_task_files(const struct create_options *o, int *task_fds)
+{
+    for (int i = 0; i < o->cgroup_count; i++) {
+        if (task_fds[i] >= 0)
+            close(task_fds[i]);
+    }
+    free(task_fds);
+}
+
+/*
+ * Moves the calling child into the cgroups of TASK_FDS by writing "0", the
+ * writing thread, to their "tasks" files. The child has one thread, so this
+ * moves the whole process. A move of only the calling thread takes no
+ * cgroup_threadgroup_rwsem (Linux 6.18, cgroup_procs_write_start() in
+ * kernel/cgroup/cgroup.c), so unlike a pid written to cgroup.procs it does
+ * not wait for an RCU grace period.
+ */
+static int join_task_cgroups(const struct create_options *o, const int *task_fds)
+{
+    for (int i = 0; i < o->cgroup_count; i++) {
+        if (task_fds[i] >= 0 && write_all(task_fds[i], "0\n", 2) < 0) {
+            char *tasks = path_join(o->cgroups[i], "tasks");
+
+            fail("cgroup", tasks, errno);
+            free(tasks);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Places the child in its cgroups while it sets up the guest. A failed move
+ * of a child that has already reported its own failure gives that failure,
+ * because the child's step is the cause.
+ */
+static int place_child(const struct create_options *o, const int *task_fds, pid_t child, int error_fd)
+{
+    for (int i = 0; i < o->cgroup_count; i++) {
+        if (task_fds[i] < 0 && cgroup_place(o->cgroups[i], child) < 0) {
+            if (is_readable(error_fd, 0))
+                read_child_result(error_fd, child, o->argv[0]);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static void kill_child(pid_t child)
@@ -181,7 +327,7 @@ static int wait_for_guest(const struct create_options *o, pid_t child)
  * Clones the guest init, which waits on GO_FD for the go. Returns its pid, 0
  * in the child (which never returns from run_child) or -1 on failure.
  */
-static pid_t start_child(const struct create_options *o, int *go_fd, int *error_fd)
+static pid_t start_child(const struct create_options *o, const int *task_fds, int *go_fd, int *error_fd)
 {
     unsigned long long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
     int go_pipe[2];
@@ -192,12 +338,22 @@ static pid_t start_child(const struct create_options *o, int *go_fd, int *error_
         return fail("pipe", NULL, errno);
     if (o->net == NET_NEW)
         flags |= CLONE_NEWNET;
+    /* The child has SETUP_COMM from its first instruction on, so no end of it before execve() goes unnoticed. */
+    prctl(PR_GET_NAME, vcontext_comm, 0, 0, 0);
+    prctl(PR_SET_NAME, SETUP_COMM, 0, 0, 0);
     child = clone_child(flags);
+    if (child != 0)
+        prctl(PR_SET_NAME, vcontext_comm, 0, 0, 0);
     if (child < 0)
         return fail("clone", o->name != NULL ? o->name : o->root, errno);
     if (child == 0) {
         close(go_pipe[1]);
         close(error_pipe[0]);
+        /* First of all, so that the kernel charges the guest's setup to its cgroups. */
+        if (join_task_cgroups(o, task_fds) < 0) {
+            write_all(error_pipe[1], &last_failure, sizeof last_failure);
+            _exit(exit_code_for(&last_failure));
+        }
         run_child(o, go_pipe[0], error_pipe[1]);
     }
     close(go_pipe[0]);
@@ -207,23 +363,45 @@ static pid_t start_child(const struct create_options *o, int *go_fd, int *error_
     return child;
 }
 
-/* Attaches the child, lets it continue and reads how its setup ended. On failure the child is killed. */
-static int release_child(const struct create_options *o, pid_t child, int go_fd, int error_fd)
+/*
+ * Reports the failure of a child that ended before the caller's go. The
+ * caller may be attaching the child's pid right now, so the child stays an
+ * unreaped zombie, whose pid cannot be reused, until the caller sends its
+ * line or closes the sync fd.
+ */
+static void report_before_go(const struct create_options *o)
 {
-    int result = -1;
+    struct failure child_failure = last_failure;
 
-    if (attach_child(o, child) < 0)
-        goto out;
-    /* The go byte lets the child continue; a child that died already makes it fail with EPIPE. */
-    if (write_all(go_fd, "g", 1) < 0) {
-        fail("sync", "go pipe", errno);
-        goto out;
+    report_failure(&child_failure, o->status_fd);
+    wait_for_go(o->sync_fd, -1);
+    last_failure = child_failure;
+}
+
+/*
+ * Places the child in its cgroups, waits for the caller's go (--sync), lets
+ * the child continue and reads how its setup ended. Returns 0 when INIT was
+ * executed, -1 on failure (last_failure), and 1 when the failure has been
+ * reported already. On failure the child is killed and reaped.
+ */
+static int release_child(const struct create_options *o, const int *task_fds, pid_t child, int go_fd,
+                         int error_fd)
+{
+    int result = place_child(o, task_fds, child, error_fd);
+
+    if (result == 0 && o->sync)
+        result = wait_for_go(o->sync_fd, error_fd);
+    if (result == 1) {
+        read_child_result(error_fd, child, o->argv[0]);
+        report_before_go(o);
+    } else if (result == 0) {
+        /* A child that ended already makes the write fail with EPIPE, and its error pipe shows why it ended. */
+        write_all(go_fd, "g", 1);
+        result = read_child_result(error_fd, child, o->argv[0]);
     }
-    result = read_child_result(error_fd, o->argv[0]);
-out:
     close(go_fd);
     close(error_fd);
-    if (result < 0)
+    if (result != 0)
         kill_child(child);
     return result;
 }
@@ -232,15 +410,24 @@ out:
 static int monitor_guest(const struct create_options *o)
 {
     int keep[2] = { o->status_fd, o->sync ? o->sync_fd : -1 };
+    int *task_fds;
     int go_fd = -1;
     int error_fd = -1;
+    int result;
     pid_t child;
 
     if (close_fds_except(keep, 2) < 0 || (o->run_dir != NULL && prepare_run_dir(o->run_dir) < 0))
         goto failed;
-    child = start_child(o, &go_fd, &error_fd);
-    if (child < 0)
+    task_fds = open_task_files(o);
+    if (task_fds == NULL) {
+        fail("cgroup", NULL, ENOMEM);
         goto failed;
+    }
+    child = start_child(o, task_fds, &go_fd, &error_fd);
+    if (child < 0) {
+        close_task_files(o, task_fds);
+        goto failed;
+    }
     /* A caller that stopped reading must not kill the monitor with SIGPIPE. */
     signal(SIGPIPE, SIG_IGN);
     if (o->foreground)
@@ -248,7 +435,11 @@ static int monitor_guest(const struct create_options *o)
 
     if (o->status_fd >= 0)
         status_pid(o->status_fd, child, getpid());
-    if (release_child(o, child, go_fd, error_fd) < 0)
+    result = release_child(o, task_fds, child, go_fd, error_fd);
+    close_task_files(o, task_fds);
+    if (result > 0)
+        return exit_code_for(&last_failure);
+    if (result < 0)
         goto failed;
     if (o->status_fd >= 0)
         status_exec(o->status_fd, child);

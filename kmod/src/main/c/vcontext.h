@@ -1,9 +1,10 @@
 /*
  * vcontext: the native launcher, joiner and monitor of VServer guests.
  *
- * One single-threaded program with two subcommands: "create" clones a guest
+ * One single-threaded program with three subcommands: "create" clones a guest
  * init into new namespaces and stays as its monitor, "enter" runs a command
- * inside a running guest. Declarations shared by the source files.
+ * inside a running guest, "spectate" runs a command that sees every process
+ * but can signal none. Declarations shared by the source files.
  */
 #ifndef VCONTEXT_H
 #define VCONTEXT_H
@@ -172,15 +173,25 @@ struct enter_options {
     char **argv;
 };
 
+/* The options of "spectate": cgroups to join, then the command's working directory and environment. */
+struct spectate_options {
+    const char **cgroups;
+    int cgroup_count;
+    struct process_settings settings; /* no capabilities, no_new_privs */
+    char **argv;
+};
+
 /* Return 0 when parsed, 1 when help was printed, -1 on failure (last_failure). */
 int parse_create(int argc, char **argv, struct create_options *options);
 int parse_enter(int argc, char **argv, struct enter_options *options);
+int parse_spectate(int argc, char **argv, struct spectate_options *options);
 
 /* ---- help.c ---- */
 
 void print_main_help(FILE *stream);
 void print_create_help(void);
 void print_enter_help(void);
+void print_spectate_help(void);
 
 /* ---- cgroups.c ---- */
 
@@ -201,8 +212,21 @@ char *proc_fd_path(int fd, char *buffer, size_t size);
 /* ---- subcommands ---- */
 
 int run_create(const struct create_options *options);
+
+/*
+ * The command name (comm) of the guest init from clone() until it executes
+ * INIT. It contains a '/', which no executed file's name can, so the monitor
+ * can distinguish an init that ended before its execve() from one that
+ * executed INIT.
+ */
+#define SETUP_COMM "vcontext/setup"
+
+/* vcontext's own command name, saved by the monitor before it clones the init under SETUP_COMM. */
+extern char vcontext_comm[16];
+
 void run_child(const struct create_options *options, int go_fd, int error_fd)
     __attribute__((noreturn));
 int run_enter(const struct enter_options *options);
+int run_spectate(const struct spectate_options *options);
 
 #endif

@@ -347,6 +347,51 @@ expect_eq "an aborted guest is gone" yes "$(process_gone "$child" && echo yes)"
 status=$("$vcontext" create --root "$root" --sync -- /bin/true </dev/null 2>/dev/null)
 expect_match "--sync aborts on end of file" '"step":"abort","object":"fd 0"' "$status"
 
+# Starts "vcontext create --sync ARG..." whose sync fd stays open (the fifo's only
+# writer is fd 8 of this shell) and whose status lines go to $base/sync-status.
+start_held_sync() {
+    rm -f "$base/sync" "$base/sync-status"
+    mkfifo "$base/sync"
+    exec 8<>"$base/sync"
+    "$vcontext" create --sync "$@" <"$base/sync" >"$base/sync-status" 2>/dev/null
+}
+
+has_error_line() {
+    grep -q '"event":"error"' "$base/sync-status"
+}
+
+process_state() {
+    awk '{print $3}' "/proc/$1/stat" 2>/dev/null
+}
+
+start_held_sync --root "$base/missing" -- /bin/true
+wait_until 5 has_error_line
+status=$(cat "$base/sync-status")
+expect_match "--sync reports a setup failure before go" \
+    '^\{"event":"error","step":"mount","object":"[^"]*/missing","errno":2,"errname":"ENOENT",' "$status"
+child=$(pid_of "$status")
+# The init may still be exiting when its failure is reported.
+wait_until 5 test "$(process_state "$child")" = Z
+sleep 0.2
+expect_eq "a failed init stays a zombie until the sync line" Z "$(process_state "$child")"
+exec 8>&-
+wait_until 5 test ! -e "/proc/$child"
+expect_eq "the failed init is reaped at end of file" no "$(test -e "/proc/$child" && echo yes || echo no)"
+expect_eq "a setup failure gives one error line" 1 "$(grep -c '"event":"error"' "$base/sync-status")"
+
+start_held_sync --root "$root" -- /bin/true
+wait_until 5 grep -q '"event":"pid"' "$base/sync-status"
+child=$(pid_of "$(cat "$base/sync-status")")
+kill -KILL "$child"
+wait_until 5 has_error_line
+expect_match "an init killed before exec is an exec error" \
+    '^\{"event":"error","step":"exec","object":"/bin/true","errno":3,"errname":"ESRCH","message":"the guest init was killed by signal 9 before it executed INIT"\}$' \
+    "$(cat "$base/sync-status")"
+exec 8>&-
+monitor=$(monitor_of "$(cat "$base/sync-status")")
+wait_until 5 process_gone "$monitor"
+expect_eq "the monitor of a killed init ends" yes "$(process_gone "$monitor" && echo yes)"
+
 # ---- failures ----
 
 check_failure() {
@@ -390,6 +435,17 @@ check_failure "missing init" \
     '^vcontext: exec /bin/missing: No such file or directory \(ENOENT\)$' \
     '"step":"exec","object":"/bin/missing","errno":2,' \
     --root "$root" "${cgroup_options[@]}" -- /bin/missing
+
+# A cgroup v1 cpuset without CPUs rejects every task, so the init's own move into it fails.
+cpuset_mount=$(cgroup_mount cpuset)
+if [ -n "$cpuset_mount" ]; then
+    cpuset_dir=$cpuset_mount/vserver-test-smoke-$$
+    mkdir -p "$cpuset_dir/empty" && cgroup_dirs+=("$cpuset_dir")
+    check_failure "cgroup v1 move of the init" \
+        "^vcontext: cgroup $cpuset_dir/empty/tasks: No space left on device \\(ENOSPC\\)$" \
+        '^\{"event":"error","step":"cgroup","object":"[^"]*/empty/tasks","errno":28,"errname":"ENOSPC",' \
+        --root "$root" "${cgroup_options[@]}" --cgroup "$cpuset_dir/empty" -- /bin/true
+fi
 
 "$vcontext" create --root "$base/missing" --foreground -- /bin/true 2>/dev/null
 expect_eq "foreground failure exits 125" 125 "$?"

@@ -212,9 +212,17 @@ public final class Cgroup {
             throw new IllegalArgumentException("Invalid pid " + pid + ": expected a positive pid");
         }
         for (CgroupHierarchy hierarchy : hierarchies.all()) {
-            files.write(directory(hierarchy).resolve("cgroup.procs"), Integer.toString(pid));
+            attach(hierarchy, pid);
         }
         LOG.debug("Attached pid {} to cgroup {}", pid, path);
+    }
+
+    /** Moves a process, with all its threads, into this group in one hierarchy. */
+    public void attach(CgroupHierarchy hierarchy, int pid) throws SyscallException {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("Invalid pid " + pid + ": expected a positive pid");
+        }
+        files.write(directory(hierarchy).resolve("cgroup.procs"), Integer.toString(pid));
     }
 
     /**

@@ -77,8 +77,42 @@ final class CreateSession implements AutoCloseable {
             return launch;
         } catch (Throwable failure) {
             endGuest(failure);
+            VContextException reported = reportedFailure(failure);
+            if (reported != null) {
+                throw reported;
+            }
             throw failure;
         }
+    }
+
+    /**
+     * Returns the failure of a setup step that vcontext reported while the attach step ran, or
+     * null. The init sets up the guest's file system during the attach step, so a failing mount
+     * can end it while {@code attach} places its pid in a cgroup. That step is then the cause of
+     * {@code failure}, which is added to the returned exception as suppressed. An {@code abort}
+     * error is only vcontext's reply to the closed sync channel, so it never replaces
+     * {@code failure}. Call only after {@link #endGuest}, when vcontext has written its last
+     * status line.
+     */
+    private VContextException reportedFailure(Throwable failure) {
+        if (failure instanceof VContextException || status == null) {
+            return null;
+        }
+        Deadline deadline = Deadline.after(STDERR_GRACE);
+        try {
+            Optional<String> text;
+            while ((text = status.next(Duration.ofMillis(deadline.remainingMillis()))).isPresent()) {
+                Map<String, Object> line = FlatJson.parseObject(text.get());
+                if ("error".equals(line.get("event")) && !"abort".equals(line.get("step"))) {
+                    VContextException reported = failureOf(line);
+                    reported.addSuppressed(failure);
+                    return reported;
+                }
+            }
+        } catch (TimeoutException | IOException | IllegalArgumentException e) {
+            failure.addSuppressed(e);
+        }
+        return null;
     }
 
     /**

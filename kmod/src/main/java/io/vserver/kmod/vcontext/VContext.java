@@ -9,8 +9,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The client of the native vcontext program: starts guests with {@code vcontext create} and
- * runs commands inside them with {@code vcontext enter}.
+ * The client of the native vcontext program: starts guests with {@code vcontext create}, runs
+ * commands inside them with {@code vcontext enter} and in the spectator context with
+ * {@code vcontext spectate}.
  *
  * <p>The client has no state besides the program and the timeout, so one instance may serve
  * any number of threads and guests. Guests do not depend on the JVM: each runs under its own
@@ -62,9 +63,11 @@ public final class VContext {
 
     /**
      * Starts a guest in two phases. vcontext clones the init into new namespaces and reports
-     * its pid; the init then waits while {@code attach} runs (place the pid in cgroups, attach
-     * network programs). Then the init builds the guest's file system, drops privileges and
-     * executes the init command, and vcontext reports the exec.
+     * its pid; the init then builds the guest's file system while {@code attach} runs (place the
+     * pid in cgroups, attach network programs). When {@code attach} has returned, the init
+     * creates its cgroup namespace, drops privileges and executes the init command, and vcontext
+     * reports the exec. When the init's setup fails while {@code attach} runs, this method throws
+     * vcontext's report of that step, with any failure of {@code attach} as suppressed.
      *
      * <p>When {@code attach} throws, this method closes the sync channel, so vcontext aborts and
      * kills the init. It waits until the monitor has ended and rethrows the exception. Any other
@@ -137,6 +140,23 @@ public final class VContext {
     /** Starts {@link #enterProcess(EnterRequest)} and returns the process. */
     public Process startEnter(EnterRequest request) throws IOException {
         return enterProcess(request).start();
+    }
+
+    /**
+     * Returns a process builder of {@code vcontext spectate} for a request, with pipes for the
+     * three standard streams. vcontext confines itself and then executes the command in its
+     * own process, so the process is the command once it runs. Its exit value is the
+     * command's, or 125 when vcontext failed (its message is then on stderr, for example step
+     * {@code landlock} on a kernel without Landlock ABI 6), 126 when the command cannot be
+     * executed and 127 when it was not found.
+     */
+    public ProcessBuilder spectateProcess(SpectateRequest request) {
+        return new ProcessBuilder(request.toArguments(program));
+    }
+
+    /** Starts {@link #spectateProcess(SpectateRequest)} and returns the process. */
+    public Process startSpectate(SpectateRequest request) throws IOException {
+        return spectateProcess(request).start();
     }
 
     /**

@@ -25,7 +25,7 @@ public class GuestFailureTest {
     public final GuestRule guests = new GuestRule();
 
     /** The attach step of the tests: records the init and its monitor, then places the init in the cgroup. */
-    private final class RecordingAttach implements Attach {
+    private class RecordingAttach implements Attach {
 
         private final IOException failure;
         ProcessIdentity init;
@@ -140,6 +140,42 @@ public class GuestFailureTest {
         assertEquals(e.getMessage(), "exec", e.step());
         assertEquals(e.getMessage(), "/bin/no-such-init", e.object());
         assertEquals(e.getMessage(), "ENOENT", e.errnoName());
+        assertNothingLeft(attach);
+    }
+
+    private static void sleepBriefly() throws IOException {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while waiting for the init to fail", e);
+        }
+    }
+
+    @Test
+    public void setupFailureWinsOverAttachFailure() throws Exception {
+        Path missing = guests.directory().resolve("no-such-root");
+        IOException attachFailure = new IOException("cgroup attach failed in the test");
+        RecordingAttach attach = new RecordingAttach(null) {
+            @Override
+            public void accept(int pid) throws IOException {
+                super.accept(pid);
+                // The init mounts its root while this step runs; vcontext keeps it a zombie until go.
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (!guests.proc().stat(pid).isZombie() && System.nanoTime() < deadline) {
+                    sleepBriefly();
+                }
+                throw attachFailure;
+            }
+        };
+
+        VContextException e = createFails(CreateRequest.builder(missing).name("noroot-attach")
+                .init("/bin/true").build(), attach);
+
+        assertEquals(e.getMessage(), "mount", e.step());
+        assertEquals(e.getMessage(), missing.toString(), e.object());
+        assertEquals(e.getMessage(), "ENOENT", e.errnoName());
+        assertEquals(List.of(attachFailure), List.of(e.getSuppressed()));
         assertNothingLeft(attach);
     }
 

@@ -19,6 +19,8 @@ import io.vserver.api.MissingElementException;
 import io.vserver.api.RunningGuest;
 import io.vserver.api.VServerException;
 import io.vserver.kmod.cgroup.Cgroup;
+import io.vserver.kmod.cgroup.CgroupHierarchy;
+import io.vserver.kmod.cgroup.CgroupVersion;
 import io.vserver.kmod.libc.Errno;
 import io.vserver.kmod.libc.Pidfd;
 import io.vserver.kmod.libc.SyscallException;
@@ -90,8 +92,14 @@ final class GuestBoot {
                 prepared.add(element);
                 prepare(spec, record, plan, element);
             }
-            CreateRequest request = request(spec, record, plan);
             Cgroup cgroup = stopper.group(record);
+            // vcontext's init moves itself into the v1 directories it is given, through their
+            // tasks file, which avoids the RCU grace period that a write of its pid to
+            // cgroup.procs waits for. The attach step below moves it into the other hierarchies.
+            for (CgroupHierarchy hierarchy : cgroup.hierarchies().legacy()) {
+                plan.addCgroupDirectory(cgroup.directory(hierarchy));
+            }
+            CreateRequest request = request(spec, record, plan);
             launch = launch(spec, request, pid -> attach(spec, record, cgroup, required, pid));
             GuestRun run = new GuestRun(record, spec, launch.init(), launch.monitor(), Instant.now(),
                     plan.haltSignal(), names(required), openInit(launch.init()));
@@ -176,7 +184,11 @@ final class GuestBoot {
 
     private void attach(GuestSpec spec, GuestRecord record, Cgroup cgroup, List<IsolationElement> required, int pid)
             throws IOException {
-        cgroup.attach(pid);
+        for (CgroupHierarchy hierarchy : cgroup.hierarchies().all()) {
+            if (hierarchy.version() != CgroupVersion.V1) {
+                cgroup.attach(hierarchy, pid);
+            }
+        }
         long startTime = ProcessIdentity.of(proc, pid).map(ProcessIdentity::startTime)
                 .orElseThrow(() -> new IOException(spec.label() + ": init " + pid + " ended before it was attached"));
         RunningGuest running = new RunningGuest(record, spec, pid, startTime);

@@ -15,7 +15,8 @@ import io.vserver.kmod.proc.ProcFs;
 import io.vserver.kmod.proc.ProcStat;
 
 /**
- * Lists processes with their context. A process belongs to the guest whose cgroup
+ * Lists processes with their context. A process belongs to the spectator (context 1) when the
+ * cgroup {@code PARENT/}{@value #SPECTATOR_CGROUP} contains it, to the guest whose cgroup
  * ({@code PARENT/NAME}, in any hierarchy) contains it, else to the host (context 0).
  */
 final class GuestProcesses {
@@ -25,6 +26,14 @@ final class GuestProcesses {
     }
 
     static final Context HOST = new Context("host", 0);
+
+    static final Context SPECTATOR = new Context("spectator", 1);
+
+    /**
+     * The name of the spectator's cgroup below the guests' parent. Guest names cannot contain
+     * '_', so no guest's cgroup can have this name.
+     */
+    static final String SPECTATOR_CGROUP = "_spectator";
 
     private final ProcFs proc;
     private final String cgroupParent;
@@ -52,7 +61,8 @@ final class GuestProcesses {
                 continue;
             }
             String command = commandLine(pid).orElse("[" + stat.get().comm() + "]");
-            int guestPid = context == HOST ? 0 : namespacePid(pid);
+            // The spectator runs in the host's pid namespace, so it has no pid of its own there.
+            int guestPid = context == HOST || context == SPECTATOR ? 0 : namespacePid(pid);
             processes.add(new GuestProcess(pid, guestPid, context.xid(), context.name(), stat.get().state(),
                     stat.get().rssBytes(), command));
         }
@@ -72,7 +82,11 @@ final class GuestProcesses {
             if (path.startsWith(prefix)) {
                 String rest = path.substring(prefix.length());
                 int slash = rest.indexOf('/');
-                Context guest = guests.get(slash < 0 ? rest : rest.substring(0, slash));
+                String child = slash < 0 ? rest : rest.substring(0, slash);
+                if (child.equals(SPECTATOR_CGROUP)) {
+                    return SPECTATOR;
+                }
+                Context guest = guests.get(child);
                 if (guest != null) {
                     return guest;
                 }

@@ -2,6 +2,7 @@ package io.vserver.host.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,10 +31,13 @@ import io.vserver.api.GuestStateException;
 import io.vserver.api.GuestStatus;
 import io.vserver.api.InvalidConfigurationException;
 import io.vserver.api.VServerException;
+import io.vserver.kmod.cgroup.Cgroup;
 import io.vserver.kmod.cgroup.CgroupHierarchies;
+import io.vserver.kmod.cgroup.CgroupHierarchy;
 import io.vserver.kmod.libc.Signal;
 import io.vserver.kmod.proc.ProcFs;
 import io.vserver.kmod.vcontext.EnterRequest;
+import io.vserver.kmod.vcontext.SpectateRequest;
 import io.vserver.kmod.vcontext.VContext;
 
 /**
@@ -341,10 +345,33 @@ final class GuestService implements GuestManager, AutoCloseable {
         return contexts;
     }
 
+    /**
+     * Starts a command in the spectator context: vcontext joins the cgroup
+     * {@code PARENT/}{@value GuestProcesses#SPECTATOR_CGROUP} in every hierarchy, which the
+     * process list attributes to xid 1, and confines itself with Landlock before it executes
+     * the command.
+     */
     @Override
     public Process spectate(List<String> command) throws VServerException {
-        // NOTE: the spectator context (xid 1), which can list every context but signal none, is not built yet.
-        throw new VServerException("spectator context is not implemented yet");
+        if (command == null || command.isEmpty()) {
+            throw new VServerException("spectator: no command to run: give one after --");
+        }
+        Cgroup cgroup = stopper.hierarchies().group(settings.cgroupParent() + "/" + GuestProcesses.SPECTATOR_CGROUP);
+        try {
+            // Creating an existing group keeps it, and recreates what an operator removed.
+            cgroup.create();
+            List<Path> directories = new ArrayList<>();
+            for (CgroupHierarchy hierarchy : cgroup.hierarchies().all()) {
+                directories.add(cgroup.directory(hierarchy));
+            }
+            Process process = vcontext.startSpectate(SpectateRequest.builder().cgroups(directories).argv(command)
+                    .build());
+            LOG.info("spectator: started {} as pid {}", command, process.pid());
+            return process;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new VServerException("spectator: cannot run " + command + " in cgroup " + cgroup.path() + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Returns the listener that keeps the registry in step with definitions changed outside the host. */
