@@ -20,12 +20,16 @@ import static io.vserver.kmod.caps.Capability.CAP_SYS_CHROOT;
 import static io.vserver.kmod.caps.Capability.CAP_SYS_PTRACE;
 import static io.vserver.kmod.caps.Capability.CAP_SYS_TTY_CONFIG;
 
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
 import io.vserver.kmod.caps.CapabilitySet;
+import io.vserver.kmod.proc.ProcFs;
+
+import org.slf4j.LoggerFactory;
 
 /**
  * The named starting sets of {@code capabilities.profile}, which {@code capabilities.add} and
@@ -60,16 +64,30 @@ enum CapabilityProfile {
             CAP_SYS_PTRACE, CAP_SYS_BOOT, CAP_SYS_TTY_CONFIG, CAP_LEASE, CAP_AUDIT_WRITE)),
 
     /**
-     * Every capability this version names. Guest root can then reach host-wide state (load
-     * modules, mount, change the clock), so a guest with it gets the status flag
-     * {@code privileged}.
+     * Every capability this version names that the host VM itself holds in its bounding set:
+     * a process cannot grant what it lacks, so on a host whose bounding set misses one (some
+     * container and VM sandboxes drop CAP_SYS_RESOURCE) the guest gets the rest. Guest root
+     * can then reach host-wide state (load modules, mount, change the clock), so a guest with
+     * it gets the status flag {@code privileged}.
      */
-    PRIVILEGED(CapabilitySet.allKnown());
+    PRIVILEGED(CapabilitySet.allKnown().intersect(hostBoundingSet()));
 
     private final CapabilitySet capabilities;
 
     CapabilityProfile(CapabilitySet capabilities) {
         this.capabilities = capabilities;
+    }
+
+    /** Returns the bounding set of the running JVM, or every named capability when /proc cannot be read. */
+    private static CapabilitySet hostBoundingSet() {
+        try {
+            return ProcFs.system().status((int) ProcessHandle.current().pid()).capBnd();
+        } catch (IOException | RuntimeException e) {
+            LoggerFactory.getLogger(CapabilityProfile.class).warn(
+                    "Cannot read the host VM's bounding set from /proc/self/status; the privileged profile "
+                    + "names every capability, and vcontext rejects those the host lacks", e);
+            return CapabilitySet.allKnown();
+        }
     }
 
     /** Returns the capabilities of the profile. */
