@@ -13,11 +13,15 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.security.Principal;
+import java.security.PrivilegedExceptionAction;
+import java.security.SecureRandom;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +31,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 import javax.inject.Inject;
+import javax.security.auth.Subject;
 
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
@@ -75,6 +80,12 @@ public abstract class VServerTestSupport {
                 logLevel(LogLevel.INFO),
                 systemTimeout(120_000),
                 editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
+                // Free ports in place of Karaf's fixed JMX ports 1099 and 44444, which another
+                // appliance on the machine may hold.
+                editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort",
+                        Integer.toString(freePort())),
+                editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort",
+                        Integer.toString(freePort())),
                 // The appliance has no remote repositories; Pax Exam's own bundles come from
                 // the build's local repository.
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
@@ -82,7 +93,11 @@ public abstract class VServerTestSupport {
                 editConfigurationFilePut("etc/io.vserver.host.cfg", "dataDirectory",
                         target.resolve("vserver-data").toString()),
                 editConfigurationFilePut("etc/io.vserver.host.cfg", "runDirectory",
-                        target.resolve("vserver-run").toString())));
+                        target.resolve("vserver-run").toString()),
+                // A parent of its own per container marks the cgroups as the tests' and keeps
+                // them apart from a production host's "vserver" parent.
+                editConfigurationFilePut("etc/io.vserver.host.cfg", "cgroupParent",
+                        "vserver-test-" + Long.toHexString(new SecureRandom().nextLong() & 0xffffffffL))));
         options.addAll(java17Options());
         return options.toArray(new Option[0]);
     }
@@ -177,16 +192,30 @@ public abstract class VServerTestSupport {
      * that throws fails the test with the command and its output.
      */
     protected String executeCommand(String command) {
+        return executeCommand(command, null);
+    }
+
+    /**
+     * Runs {@code command} as a user with the {@code admin} and {@code manager} roles, which
+     * Karaf's command ACLs require for commands such as {@code bundle:restart}.
+     */
+    protected String executeCommandAsAdmin(String command) {
+        return executeCommand(command, adminSubject());
+    }
+
+    private String executeCommand(String command, Subject subject) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        Future<Object> result = commandExecutor.submit(() -> {
+        Callable<Object> execution = () -> {
             Session session = sessionFactory.create(System.in, out, out);
             try {
                 return session.execute(command);
             } finally {
                 session.close();
             }
-        });
+        };
+        Future<Object> result = commandExecutor.submit(subject == null ? execution
+                : () -> Subject.doAs(subject, (PrivilegedExceptionAction<Object>) execution::call));
         try {
             result.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -201,5 +230,24 @@ public abstract class VServerTestSupport {
             throw new AssertionError("interrupted while running '" + command + "'", e);
         }
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Returns a subject with Karaf's {@code admin}, {@code manager} and {@code viewer} roles.
+     * Karaf's ACL check matches the role class of its JAAS boot library, which the system
+     * bundle exports from lib/boot.
+     */
+    private Subject adminSubject() {
+        try {
+            Class<?> role = bundleContext.getBundle(0).loadClass("org.apache.karaf.jaas.boot.principal.RolePrincipal");
+            Subject subject = new Subject();
+            // Karaf's bundle command ACL requires manager or admin, depending on the options.
+            for (String name : new String[] {"admin", "manager", "viewer"}) {
+                subject.getPrincipals().add((Principal) role.getConstructor(String.class).newInstance(name));
+            }
+            return subject;
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("failed to create Karaf's admin role principal: " + e, e);
+        }
     }
 }
