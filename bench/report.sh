@@ -38,7 +38,7 @@ describe() {
         vcontext) echo "vcontext create in --foreground mode: all namespaces, overlay root, pivot_root, placement in the cgroup vserver-bench-PID (--cgroup)" ;;
         vcontext-no-cgroup) echo "the same vcontext command without --cgroup, to isolate the cost of the cgroup placement" ;;
         unshare) echo "util-linux unshare with a new proc mount, then chroot (no pivot_root, no overlay)" ;;
-        crun) echo "crun run of a bundle with the same root, the same five namespaces and a proc mount, --cgroup-manager=disabled, a new container id per run" ;;
+        crun) echo "crun run of a bundle with the same root, the same five namespaces and the mounts and masks vcontext makes (/proc, read-only /sys, /dev with devpts, shm and mqueue, masked and read-only /proc paths), --cgroup-manager=disabled, a new container id per run" ;;
     esac
 }
 
@@ -105,6 +105,12 @@ print_variants() {
     echo
     echo "\$WORK is the temporary directory of the run; \`{run}\` is replaced by a number unique to each run."
     echo
+    if [ -n "$(fact private_mounts)" ]; then
+        echo "crun 1.8 refuses a hybrid cgroup host whose cgroup2 lists a controller, so every variant"
+        echo "ran in a private mount namespace without the cgroup2 mount $(fact private_mounts);"
+        echo "the variants use only the cgroup v1 hierarchies."
+        echo
+    fi
     echo "| variant | what it does |"
     echo "|---|---|"
     while IFS=$'\t' read -r name command; do
@@ -290,7 +296,8 @@ print_limits() {
 - \`/bin/true\` exits at once, so these are launcher costs, not a guest's boot.
 - The overlay upper and work directories are reused across runs, as when a
   guest restarts; a guest's first start also creates them.
-- crun runs with \`--cgroup-manager=disabled\`, so it does less than vcontext.
+- crun uses the root directory as it is, without an overlay, and runs with
+  \`--cgroup-manager=disabled\`, so it does less than vcontext.
   The benchmark creates a cgroup only under the pids hierarchy, and crun's
   cgroupfs manager does not limit itself to one hierarchy.
 EOF

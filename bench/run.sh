@@ -13,6 +13,32 @@
 # runs it.
 set -euo pipefail
 
+# Prints the mount point of the cgroup2 file system when the host is hybrid (cgroup v1
+# hierarchies too) and that cgroup2 lists a controller.
+hybrid_unified_with_controllers() {
+    local unified
+    unified=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
+        /proc/self/mountinfo | head -n 1)
+    [ -n "$unified" ] || return 0
+    awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup") found = 1; break } }
+         END { exit !found }' /proc/self/mountinfo || return 0
+    # Kernel files report size 0, so read the list rather than test its size.
+    [ -n "$(cat "$unified/cgroup.controllers" 2>/dev/null)" ] && echo "$unified"
+    return 0
+}
+
+# crun 1.8 refuses to run on a hybrid host whose cgroup2 lists a controller. Then the
+# whole benchmark, every variant alike, runs in a private mount namespace without that
+# cgroup2 mount; the host's own mounts are not touched.
+if [ -z "${VSERVER_BENCH_PRIVATE_MOUNTS:-}" ] && command -v crun >/dev/null 2>&1 \
+        && [ -n "$(hybrid_unified_with_controllers)" ]; then
+    exec unshare --mount --propagation private env VSERVER_BENCH_PRIVATE_MOUNTS="$(hybrid_unified_with_controllers)" \
+        bash "$0" "$@"
+fi
+if [ -n "${VSERVER_BENCH_PRIVATE_MOUNTS:-}" ]; then
+    umount -l "$VSERVER_BENCH_PRIVATE_MOUNTS"
+fi
+
 bench_dir=$(cd "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(dirname -- "$bench_dir")
 runs=1000
@@ -164,7 +190,7 @@ make_rootfs() {
     mkdir -p "$work_dir"/vcontext/{root,upper,work} "$work_dir"/baseline/{root,upper,work}
 }
 
-# Writes the crun bundle: the shared root, the variant's namespaces, proc and no cgroup work.
+# Writes the crun bundle: the shared root, the same namespaces, mounts and masks as vcontext, no cgroup work.
 make_crun_bundle() {
     local bundle=$work_dir/crun/bundle
     mkdir -p "$bundle" "$crun_state"
@@ -180,9 +206,20 @@ make_crun_bundle() {
   },
   "root": { "path": "$work_dir/rootfs", "readonly": false },
   "hostname": "bench",
-  "mounts": [ { "destination": "/proc", "type": "proc", "source": "proc" } ],
+  "mounts": [
+    { "destination": "/proc", "type": "proc", "source": "proc" },
+    { "destination": "/sys", "type": "sysfs", "source": "sysfs", "options": [ "nosuid", "noexec", "nodev", "ro" ] },
+    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": [ "nosuid", "strictatime", "mode=755", "size=1m" ] },
+    { "destination": "/dev/pts", "type": "devpts", "source": "devpts",
+      "options": [ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620" ] },
+    { "destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": [ "nosuid", "noexec", "nodev" ] },
+    { "destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": [ "nosuid", "noexec", "nodev" ] }
+  ],
   "linux": {
-    "namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "uts" }, { "type": "ipc" }, { "type": "network" } ]
+    "namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "uts" }, { "type": "ipc" }, { "type": "network" } ],
+    "maskedPaths": [ "/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug", "/proc/latency_stats",
+      "/proc/kallsyms", "/proc/acpi", "/proc/scsi", "/sys/firmware" ],
+    "readonlyPaths": [ "/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs" ]
   }
 }
 EOF
@@ -296,6 +333,7 @@ record_facts() {
         echo "pids_hierarchy=$pids_hierarchy"
         echo "cgroup_layout=$(describe_cgroup_layout)"
         echo "crun_status=$crun_status"
+        echo "private_mounts=${VSERVER_BENCH_PRIVATE_MOUNTS:-}"
         echo "mounts_baseline=$mounts_baseline"
         echo "mounts_vcontext=$mounts_vcontext"
         echo "cpu_busy=$(awk -v before="$cpu_before" -v after="$cpu_after" 'BEGIN {
