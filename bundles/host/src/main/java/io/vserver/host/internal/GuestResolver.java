@@ -71,7 +71,9 @@ final class GuestResolver {
                 continue;
             }
             Optional<String> known = KnownElements.elementOfKey(key);
-            if (known.isEmpty()) {
+            // A key under a deployed element's prefix that the element does not own is unknown,
+            // not a sign that the element is missing.
+            if (known.isEmpty() || deployed.stream().anyMatch(element -> element.name().equals(known.get()))) {
                 throw InvalidConfigurationException.unknownKey(source, key, acceptedKeys(deployed));
             }
             missing.add(known.get());

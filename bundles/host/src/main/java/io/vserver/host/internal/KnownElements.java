@@ -26,7 +26,7 @@ final class KnownElements {
         KEY_OWNERS.put("image", "fs");
         KEY_OWNERS.put("hostname", "context");
         KEY_OWNERS.put("init", "context");
-        KEY_OWNERS.put("init.", "context");
+        KEY_OWNERS.put("init.style", "context");
         KEY_OWNERS.put("network.", "network");
         KEY_OWNERS.put("capabilities.", "capabilities");
         KEY_OWNERS.put("security.", "capabilities");

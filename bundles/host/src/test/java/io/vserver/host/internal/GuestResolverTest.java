@@ -15,7 +15,7 @@ import io.vserver.api.IsolationElement;
 public class GuestResolverTest {
 
     private final FakeElement fs = new FakeElement("fs", "image");
-    private final FakeElement context = new FakeElement("context", "hostname", "init", "init.");
+    private final FakeElement context = new FakeElement("context", "hostname", "init", "init.style");
     private final FakeElement capabilities = new FakeElement("capabilities", "capabilities.", "security.");
     private final List<IsolationElement> allDeployed = List.of(fs, context, capabilities);
 
@@ -62,6 +62,15 @@ public class GuestResolverTest {
         assertEquals("colour", e.key());
         assertTrue(e.getMessage(), e.getMessage().contains("unknown key 'colour'"));
         assertTrue(e.getMessage(), e.getMessage().contains("capabilities.*"));
+    }
+
+    @Test
+    public void unownedKeyOfDeployedElementIsRejected() {
+        InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                () -> GuestResolver.resolve("web1", Map.of("init", "/bin/sh", "init.foo", "1"), 2, allDeployed));
+
+        assertEquals("init.foo", e.key());
+        assertTrue(e.getMessage(), e.getMessage().contains("unknown key 'init.foo'"));
     }
 
     @Test

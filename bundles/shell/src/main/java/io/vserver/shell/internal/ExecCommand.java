@@ -16,12 +16,12 @@ import io.vserver.api.GuestManager;
  *
  * <p>The result is the command's exit status as an Integer. Karaf 4.4.10 treats an Integer
  * result as an exit code: the console does not print it, and a command run over SSH (or
- * bin/client) ends with that status. A non-zero status is therefore also printed to stderr. The command
+ * bin/client) ends with that status. A non-zero status is therefore also printed. The command
  * does not throw on a non-zero status, because an exception would turn every status into 1.
  */
 @Command(scope = "vserver", name = "exec", description = "Runs a command inside a running guest, in its "
         + "namespaces and cgroups with its capabilities and resource limits, and prints the command's output "
-        + "while it runs. The command's stdin is empty. The result is the command's exit status.")
+        + "and errors while it runs. The command's stdin is empty. The result is the command's exit status.")
 @Service
 public class ExecCommand implements Action {
 

@@ -57,15 +57,18 @@ final class ProcessRelay {
     }
 
     /**
-     * Relays the process to the shell's System.out and System.err and returns its exit
-     * status as the command's result. A non-zero status is also printed to System.err, because
-     * the Karaf 4.4.10 console (ConsoleSessionImpl) does not print an Integer result. Over SSH
-     * ({@code ssh ... vserver:exec ...} or bin/client), Karaf's ShellCommand exits with it.
+     * Relays the process's standard output and standard error to the shell's System.out and
+     * returns its exit status as the command's result. Both go to System.out because what a
+     * command writes to System.err does not reach a {@code bin/client -b} session in Karaf
+     * 4.4.10, and an operator must see why a command failed. A non-zero status is printed
+     * too, because the Karaf console (ConsoleSessionImpl) does not print an Integer result;
+     * over SSH ({@code ssh ... vserver:exec ...} or bin/client), Karaf's ShellCommand exits
+     * with it.
      */
     static Integer relayToShell(Process process, String label) {
-        int status = relay(process, label, System.out, System.err);
+        int status = relay(process, label, System.out, System.out);
         if (status != 0) {
-            System.err.println("command exited with status " + status);
+            System.out.println("command exited with status " + status);
         }
         return status;
     }
