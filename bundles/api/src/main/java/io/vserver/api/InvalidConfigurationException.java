@@ -41,12 +41,21 @@ public class InvalidConfigurationException extends VServerException {
                 + acceptedForm, key, null, acceptedForm);
     }
 
+    /**
+     * Creates the exception for a required key that is not set, with a message such as
+     * {@code guest web1: missing key 'init': expected the program and its arguments}.
+     */
+    public static InvalidConfigurationException missingKey(String source, String key, String acceptedForm) {
+        return new InvalidConfigurationException(source + ": missing key '" + key + "': expected " + acceptedForm,
+                key, null, acceptedForm);
+    }
+
     /** Returns the rejected key. */
     public String key() {
         return key;
     }
 
-    /** Returns the rejected value, or null when the key itself is unknown. */
+    /** Returns the rejected value, or null when the key itself is unknown or missing. */
     public String value() {
         return value;
     }

@@ -59,7 +59,7 @@ record ContextSettings(String hostname, InitStyle style, List<String> init) {
                 throw InvalidConfigurationException.invalidValue(source, INIT, initValue, INIT_FORM);
             }
         } else if (init.isEmpty()) {
-            throw InvalidConfigurationException.invalidValue(source, INIT, "", INIT_FORM + " (init.style "
+            throw InvalidConfigurationException.missingKey(source, INIT, INIT_FORM + " (init.style "
                     + style.key() + " has no default init, so the key is required)");
         }
         return new ContextSettings(hostname, style, init);

@@ -82,6 +82,7 @@ public class ContextElementTest {
     public void validateRequiresInitForPlain() {
         InvalidConfigurationException e = rejected(Map.of());
         assertEquals("init", e.key());
+        assertTrue(e.getMessage(), e.getMessage().contains("missing key 'init'"));
         assertTrue(e.acceptedForm(), e.acceptedForm().contains("init.style plain has no default init"));
     }
 
