@@ -54,6 +54,39 @@ public interface GuestManager {
      */
     Process exec(String name, List<String> command) throws VServerException;
 
+    /**
+     * Returns the resource use and limit hits of every running guest, sorted by name. A guest
+     * whose run ends while it is read is left out.
+     */
+    List<GuestStats> stats();
+
+    /**
+     * Changes keys of a guest's configuration, for example {@code limits.memory=512M}, and
+     * returns the outcome for each key whose effective value changed. An empty value removes the
+     * key. The steps:
+     * <ol>
+     * <li>The whole new configuration is validated first. An invalid one raises
+     * {@link InvalidConfigurationException} naming the key, the value and the accepted form, and
+     * nothing changes.</li>
+     * <li>For a running guest, each element the guest runs with applies its changed keys through
+     * {@link IsolationElement#update}: {@link UpdateOutcome#APPLIED} when the kernel state now
+     * matches, {@link UpdateOutcome#NEEDS_RESTART} when the key takes effect at the next start.
+     * Keys of an element that is not deployed, and the host keys {@code context} and
+     * {@code policies}, need a restart. The host keys {@code autostart} and {@code restart} are
+     * applied.</li>
+     * <li>When an element fails, the elements that had applied their keys are updated back to
+     * the old configuration (an element undoes its own partial change), nothing is stored, and
+     * the failure is raised naming the key.</li>
+     * <li>Only when every key applied or needs a restart is the configuration stored.</li>
+     * </ol>
+     * A guest that does not run gets the new configuration stored, and every changed key is
+     * reported as {@link UpdateOutcome#NEEDS_RESTART}: it takes effect at the next start.
+     *
+     * @param changes the keys to set; a key with an empty value is removed
+     * @return the outcome by key, for the keys whose value changed
+     */
+    Map<String, UpdateOutcome> updateSettings(String name, Map<String, String> changes) throws VServerException;
+
     /** Returns the processes of one guest. */
     List<GuestProcess> processes(String name) throws VServerException;
 

@@ -9,15 +9,16 @@ import org.slf4j.LoggerFactory;
 
 import io.vserver.api.FailureReason;
 import io.vserver.api.FailureReason.Code;
-import io.vserver.api.IsolationElement;
 import io.vserver.api.UpdateOutcome;
 import io.vserver.api.VServerException;
 
 /**
  * Applies an edited definition (hot reload of {@code etc/io.vserver.guest-NAME.cfg}) on the
- * guest's executor. An invalid edit is logged with the key and leaves a running guest as it is.
- * A valid edit of a running guest goes to each of its elements, which apply it live or keep it
- * for the next start.
+ * guest's executor, with the same validation and element updates as
+ * {@code GuestManager.updateSettings}. The edited keys become the guest's definition, used at
+ * its next start. An invalid edit, or one an element fails to apply, is logged at WARN with the
+ * key and the reason, the running guest keeps its current settings (the elements set back what
+ * they had applied), and the file is not written.
  */
 final class DefinitionChanges {
 
@@ -32,14 +33,6 @@ final class DefinitionChanges {
         guest.definition(keys);
         GuestResolver.Resolution resolution;
         try {
-            Optional<Integer> context = GuestResolver.parseContext(name, keys.get(GuestResolver.CONTEXT));
-            if (context.isEmpty() && guest.xid() > 0) {
-                // The edit removed the context key: the guest keeps its xid, stored again.
-                Map<String, String> stored = new TreeMap<>(keys);
-                stored.put(GuestResolver.CONTEXT, Integer.toString(guest.xid()));
-                guest.definition(stored);
-                registry.store().update(name, stored);
-            }
             resolution = registry.resolve(guest);
         } catch (VServerException e) {
             if (run == null) {
@@ -57,34 +50,38 @@ final class DefinitionChanges {
                 guest.failure(null);
             }
             LOG.info("guest {}: definition changed; it applies at the next start", name);
+            storeContext(registry, guest, keys);
             return;
         }
         if (resolution.spec().xid() != run.record().xid()) {
             LOG.info("guest {}: the new context {} applies at the next start; the guest runs as xid {}", name,
                     resolution.spec().xid(), run.record().xid());
         }
-        updateElements(guest, run, resolution, registry.elements());
+        Map<String, UpdateOutcome> outcomes;
+        try {
+            outcomes = SettingsUpdate.applyToRun(guest, run, resolution.spec(), registry.elements());
+        } catch (VServerException e) {
+            LOG.warn("Cannot apply the changed definition of running guest {}: {}; the guest keeps its current "
+                    + "settings until it restarts", name, e.getMessage());
+            return;
+        }
         run.spec(resolution.spec());
+        LOG.info("guest {}: definition changed: {}", name, outcomes);
+        storeContext(registry, guest, keys);
     }
 
-    private static void updateElements(Guest guest, GuestRun run, GuestResolver.Resolution resolution,
-            ElementRegistry elements) {
-        for (String elementName : run.elements()) {
-            Optional<IsolationElement> element = elements.find(elementName);
-            if (element.isEmpty()) {
-                LOG.warn("guest {}: element {} is not deployed, so its keys change at the next start", guest.name(),
-                        elementName);
-                continue;
+    /** Stores the guest's xid again when the edit removed the {@code context} key, so the guest keeps it. */
+    private static void storeContext(GuestRegistry registry, Guest guest, Map<String, String> keys) {
+        try {
+            Optional<Integer> context = GuestResolver.parseContext(guest.name(), keys.get(GuestResolver.CONTEXT));
+            if (context.isEmpty() && guest.xid() > 0) {
+                Map<String, String> stored = new TreeMap<>(keys);
+                stored.put(GuestResolver.CONTEXT, Integer.toString(guest.xid()));
+                guest.definition(stored);
+                registry.store().update(guest.name(), stored);
             }
-            try {
-                Map<String, UpdateOutcome> outcomes = element.get().update(run.runningGuest(), resolution.spec());
-                if (!outcomes.isEmpty()) {
-                    LOG.info("guest {}: changed keys of element {}: {}", guest.name(), elementName, outcomes);
-                }
-            } catch (VServerException | RuntimeException e) {
-                LOG.warn("guest {}: element {} failed to apply the changed definition; it applies at the next "
-                        + "start: {}", guest.name(), elementName, e.getMessage());
-            }
+        } catch (VServerException e) {
+            LOG.warn("guest {}: cannot store its context {} again: {}", guest.name(), guest.xid(), e.getMessage());
         }
     }
 }

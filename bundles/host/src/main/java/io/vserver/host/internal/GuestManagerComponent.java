@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
 
 import io.vserver.api.GuestManager;
 import io.vserver.api.GuestProcess;
+import io.vserver.api.GuestStats;
 import io.vserver.api.GuestStatus;
 import io.vserver.api.IsolationElement;
+import io.vserver.api.UpdateOutcome;
 import io.vserver.api.VServerException;
 import io.vserver.api.VServerHost;
 
@@ -141,6 +143,17 @@ public class GuestManagerComponent implements GuestManager {
     @Override
     public Process exec(String name, List<String> command) throws VServerException {
         return service.exec(name, command);
+    }
+
+    @Override
+    public List<GuestStats> stats() {
+        return service.stats();
+    }
+
+    @Override
+    public Map<String, UpdateOutcome> updateSettings(String name, Map<String, String> changes)
+            throws VServerException {
+        return service.updateSettings(name, changes);
     }
 
     @Override

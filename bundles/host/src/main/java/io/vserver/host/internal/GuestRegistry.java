@@ -133,7 +133,11 @@ final class GuestRegistry implements DefinitionStore.Listener {
 
     /** Resolves a guest's current definition with the elements deployed now. */
     GuestResolver.Resolution resolve(Guest guest) throws InvalidConfigurationException {
-        Map<String, String> keys = guest.definition();
+        return resolve(guest, guest.definition());
+    }
+
+    /** Resolves a definition the guest would have after a change, with the elements deployed now. */
+    GuestResolver.Resolution resolve(Guest guest, Map<String, String> keys) throws InvalidConfigurationException {
         int xid = GuestResolver.parseContext(guest.name(), keys.get(GuestResolver.CONTEXT)).orElse(guest.xid());
         if (xid < GuestSpec.MIN_XID) {
             throw InvalidConfigurationException.invalidValue("guest " + guest.name(), GuestResolver.CONTEXT,

@@ -27,9 +27,11 @@ import io.vserver.api.GuestNames;
 import io.vserver.api.GuestProcess;
 import io.vserver.api.GuestRecord;
 import io.vserver.api.GuestState;
+import io.vserver.api.GuestStats;
 import io.vserver.api.GuestStateException;
 import io.vserver.api.GuestStatus;
 import io.vserver.api.InvalidConfigurationException;
+import io.vserver.api.UpdateOutcome;
 import io.vserver.api.VServerException;
 import io.vserver.kmod.cgroup.Cgroup;
 import io.vserver.kmod.cgroup.CgroupHierarchies;
@@ -62,6 +64,7 @@ final class GuestService implements GuestManager, AutoCloseable {
     private final Readoption readoption;
     private final GuestProcesses processes;
     private final GuestRegistry registry;
+    private final GuestStatsReader statsReader;
     private final Set<String> pendingAutostarts = ConcurrentHashMap.newKeySet();
 
     GuestService(HostSettings settings, DefinitionStore store, ElementRegistry elements) throws IOException {
@@ -75,6 +78,7 @@ final class GuestService implements GuestManager, AutoCloseable {
         this.lifecycle = new GuestLifecycle(settings, boot, stopper, supervisor, registry::resolve, registry::runEnded);
         this.readoption = new Readoption(settings, elements, stopper, proc);
         this.processes = new GuestProcesses(proc, settings.cgroupParent());
+        this.statsReader = new GuestStatsReader(stopper.hierarchies(), proc);
     }
 
     /** Loads the definitions, re-adopts the guests that still run and starts those with autostart=true. */
@@ -314,6 +318,35 @@ final class GuestService implements GuestManager, AutoCloseable {
         } catch (IOException | IllegalArgumentException e) {
             throw new VServerException("guest " + name + ": cannot execute " + command + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public List<GuestStats> stats() {
+        List<GuestStats> stats = new ArrayList<>();
+        for (Guest guest : registry.all()) {
+            GuestRun run = guest.run();
+            if (run == null) {
+                continue;
+            }
+            try {
+                stats.add(statsReader.read(run));
+            } catch (IOException e) {
+                // The run ended while its cgroups were read.
+                LOG.debug("guest {}: statistics not read: {}", guest.name(), e.getMessage());
+            }
+        }
+        return stats;
+    }
+
+    @Override
+    public Map<String, UpdateOutcome> updateSettings(String name, Map<String, String> changes)
+            throws VServerException {
+        Guest guest = registry.find(name);
+        if (changes == null || changes.isEmpty()) {
+            throw new VServerException("guest " + name + ": no settings to change: give KEY=VALUE pairs");
+        }
+        Map<String, String> copy = new TreeMap<>(changes);
+        return await(guest, () -> SettingsUpdate.update(registry, guest, copy));
     }
 
     @Override
