@@ -15,7 +15,7 @@ enum option_id {
     OPT_HOSTNAME, OPT_NET, OPT_CAP_BOUNDING, OPT_CAP_PERMITTED, OPT_CAP_EFFECTIVE,
     OPT_CAP_INHERITABLE, OPT_CAP_AMBIENT, OPT_NO_NEW_PRIVS, OPT_RLIMIT, OPT_CHDIR,
     OPT_ENV, OPT_CGROUP, OPT_SYNC, OPT_SYNC_FD, OPT_STATUS_FD, OPT_RUN_DIR,
-    OPT_CONSOLE, OPT_REAPER, OPT_FOREGROUND, OPT_PID,
+    OPT_CONSOLE, OPT_REAPER, OPT_FOREGROUND, OPT_PID, OPT_SECCOMP,
 };
 
 #define CAP_OPTIONS                                                             \
@@ -37,6 +37,7 @@ static const struct option create_long_options[] = {
     { "net", required_argument, NULL, OPT_NET },
     CAP_OPTIONS,
     { "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
+    { "seccomp", required_argument, NULL, OPT_SECCOMP },
     { "rlimit", required_argument, NULL, OPT_RLIMIT },
     { "chdir", required_argument, NULL, OPT_CHDIR },
     { "env", required_argument, NULL, OPT_ENV },
@@ -56,6 +57,7 @@ static const struct option enter_long_options[] = {
     { "pid", required_argument, NULL, OPT_PID },
     CAP_OPTIONS,
     { "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
+    { "seccomp", required_argument, NULL, OPT_SECCOMP },
     { "rlimit", required_argument, NULL, OPT_RLIMIT },
     { "chdir", required_argument, NULL, OPT_CHDIR },
     { "env", required_argument, NULL, OPT_ENV },
@@ -195,6 +197,8 @@ static int parse_common(int id, char *value, struct cap_request *caps, struct pr
     case OPT_NO_NEW_PRIVS:
         settings->no_new_privs = true;
         return 0;
+    case OPT_SECCOMP:
+        return seccomp_parse_mode(value, &settings->seccomp);
     case OPT_RLIMIT:
         return rlimit_parse(value, &settings->rlimits);
     case OPT_CHDIR:
@@ -334,6 +338,7 @@ int parse_enter(int argc, char **argv, struct enter_options *o)
             o->pid = (pid_t)pid;
             continue;
         }
+        o->seccomp_given |= id == OPT_SECCOMP;
         if (parse_common(id, optarg, &o->caps, &o->settings, &env, &o->status_fd) < 0)
             return -1;
     }

@@ -22,7 +22,7 @@
 
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP };
 
-/* Copies the target's capability sets, no_new_privs and rlimits, then applies the overrides. */
+/* Copies the target's capability sets, no_new_privs, seccomp mode and rlimits, then applies the overrides. */
 static int collect_settings(const struct enter_options *o, struct process_settings *settings)
 {
     bool target_no_new_privs;
@@ -34,6 +34,8 @@ static int collect_settings(const struct enter_options *o, struct process_settin
     if (caps_validate("capabilities", &settings->caps) < 0)
         return -1;
     settings->no_new_privs = target_no_new_privs || o->no_new_privs;
+    if (!o->seccomp_given && seccomp_read_process(o->pid, &settings->seccomp) < 0)
+        return -1;
     if (rlimit_copy_from(o->pid, &settings->rlimits) < 0)
         return -1;
     for (int resource = 0; resource < RLIM_NLIMITS; resource++) {

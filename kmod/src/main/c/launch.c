@@ -17,6 +17,16 @@ int apply_privileges(const struct process_settings *settings)
         return -1;
     if (settings->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return fail("no_new_privs", NULL, errno);
+    /*
+     * The seccomp filter comes before the capability drop, because installing
+     * a filter needs no_new_privs or CAP_SYS_ADMIN. vcontext still has
+     * CAP_SYS_ADMIN here, so a guest without no_new_privs gets the filter and
+     * keeps working setuid programs. The filter allows every later call (prctl,
+     * capset, close_range, chdir, execve), so it is in force for INIT and CMD
+     * from their first instruction, and their children inherit it.
+     */
+    if (seccomp_apply(settings->seccomp) < 0)
+        return -1;
     return caps_apply(&settings->caps);
 }
 

@@ -1,10 +1,12 @@
 /*
  * "vcontext spectate": runs a command in the spectator context (xid 1). The
  * command stays in the host's namespaces, so /proc shows every process of the
- * host and of every guest, but a Landlock domain keeps it from signalling or
- * tracing any process outside the domain and from changing files, and a
- * seccomp filter keeps it from setting other processes' resource limits. It
- * runs as uid 0 without any capability and with no_new_privs.
+ * host and of every guest. A Landlock domain keeps it from signalling or
+ * tracing any process outside the domain and from changing files. Seccomp
+ * filters keep it from setting other processes' resource limits and from the
+ * syscalls the default filter of guests rejects, such as those of the keyrings
+ * that uid 0 shares with the host. It runs as uid 0 without any capability and
+ * with no_new_privs.
  *
  * No new pid namespace is joined, so vcontext needs no child: it confines
  * itself and executes the command in place. The command's exit status is
@@ -14,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
@@ -120,12 +121,6 @@ static int create_ruleset(void)
     return (int)fd;
 }
 
-#if defined(__x86_64__)
-#define SPECTATOR_AUDIT_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define SPECTATOR_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#endif
-
 /* Offsets of the low and high 32 bits of a syscall argument in struct seccomp_data. */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define ARGUMENT_LOW(i) (offsetof(struct seccomp_data, args) + 8 * (i))
@@ -135,26 +130,16 @@ static int create_ruleset(void)
 #define ARGUMENT_HIGH(i) (offsetof(struct seccomp_data, args) + 8 * (i))
 #endif
 
-#define SECCOMP_DENY (SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA))
-
 /*
  * Installs a seccomp filter that rejects with EPERM every prlimit() call that
  * sets limits through a pid other than 0 (the caller). Landlock does not cover
  * prlimit, and uid 0 may change the limits of every process whose uids are all
- * 0. Syscalls of another ABI (x32, i386) are rejected, because their numbers differ.
+ * 0. It stacks on the default filter of guests, which apply_privileges()
+ * installed.
  */
 static int deny_foreign_prlimit(void)
 {
-#ifdef SPECTATOR_AUDIT_ARCH
-    struct sock_filter filter[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SPECTATOR_AUDIT_ARCH, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_DENY),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-#ifdef __x86_64__
-        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000 /* __X32_SYSCALL_BIT */, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_DENY),
-#endif
+    static const struct sock_filter rules[] = {
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prlimit64, 1, 0),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         /* pid_t is 32 bits wide, so the kernel reads only the low half of the pid. */
@@ -165,22 +150,16 @@ static int deny_foreign_prlimit(void)
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARGUMENT_HIGH(2)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_DENY),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_DENY_EPERM),
     };
-    struct sock_fprog program = { (unsigned short)(sizeof filter / sizeof filter[0]), filter };
 
-    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) < 0)
-        return fail("seccomp", "prlimit", errno);
-    return 0;
-#else
-    return fail_with("seccomp", "prlimit", ENOSYS,
-                     "vcontext was built without a seccomp filter for this architecture");
-#endif
+    return seccomp_install("prlimit", rules, sizeof rules / sizeof rules[0]);
 }
 
 /*
- * Drops every capability, installs the seccomp filter and enters the Landlock
- * domain. Both need no_new_privs once CAP_SYS_ADMIN is gone, and
+ * Installs the default seccomp filter of guests and drops every capability
+ * (apply_privileges()), adds the prlimit filter and enters the Landlock
+ * domain. Those two need no_new_privs once CAP_SYS_ADMIN is gone, and
  * apply_privileges() sets it before it drops the capabilities. Landlock denies
  * ptrace of processes outside the domain without any scope flag.
  */

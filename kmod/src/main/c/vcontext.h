@@ -107,12 +107,28 @@ int rlimit_parse(const char *text, struct rlimit_settings *settings);
 int rlimit_copy_from(pid_t pid, struct rlimit_settings *settings);
 int rlimit_apply(const struct rlimit_settings *settings);
 
+/* ---- seccomp_filter.c ---- */
+
+/* The seccomp mode of a guest: the default filter, or none (--seccomp unconfined). */
+enum seccomp_mode { SECCOMP_DEFAULT, SECCOMP_UNCONFINED };
+
+/* The action of a rejecting rule; the includer needs <linux/seccomp.h> and <errno.h>. */
+#define SECCOMP_RET_DENY_EPERM (SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA))
+
+struct sock_filter;
+
+int seccomp_parse_mode(const char *text, enum seccomp_mode *mode);
+int seccomp_install(const char *object, const struct sock_filter *rules, size_t count);
+int seccomp_apply(enum seccomp_mode mode);
+int seccomp_read_process(pid_t pid, enum seccomp_mode *mode);
+
 /* ---- process settings shared by create and enter ---- */
 
-/* Settings of the executed process: privileges, limits, working directory and environment. */
+/* Settings of the executed process: privileges, seccomp, limits, working directory and environment. */
 struct process_settings {
     struct cap_sets caps;
     bool no_new_privs;
+    enum seccomp_mode seccomp;
     struct rlimit_settings rlimits;
     const char *chdir;
     char **env; /* NULL-terminated, already contains PATH */
@@ -168,6 +184,7 @@ struct enter_options {
     int status_fd; /* -1: none */
     struct cap_request caps;
     bool no_new_privs;
+    bool seccomp_given; /* false: the mode of process PID */
     struct rlimit_settings rlimits;
     struct process_settings settings;
     char **argv;
@@ -177,7 +194,7 @@ struct enter_options {
 struct spectate_options {
     const char **cgroups;
     int cgroup_count;
-    struct process_settings settings; /* no capabilities, no_new_privs */
+    struct process_settings settings; /* no capabilities, no_new_privs, the default seccomp filter */
     char **argv;
 };
 

@@ -238,6 +238,32 @@ code=$?
 expect_eq "--reaper exits with INIT's exit code" 4 "$code"
 expect_match "--reaper runs INIT as pid 2" 'PID +COMMAND +1 +vcontext +2 +sh ' "$output"
 
+# ---- seccomp ----
+
+# The probe makes each named syscall with arguments that change nothing and prints "NAME ERRNO" or "NAME ok".
+gcc -static -O2 -o "$root/bin/seccomp-probe" "$here/../resources/io/vserver/kmod/vcontext/seccomp-probe.c" ||
+    not_ok "gcc builds the seccomp probe (Debian packages gcc and libc6-dev)"
+probed="keyctl add_key bpf perf_event_open open_by_handle_at swapon settimeofday clock_settime"
+output=$("$vcontext" create --root "$root" --foreground -- /bin/sh -c "
+    grep '^Seccomp:' /proc/self/status
+    seccomp-probe $probed getpid")
+expect_match "the default filter is in force" '^Seccomp:[[:space:]]+2$' "$output"
+for syscall in $probed; do
+    expect_match "the default filter rejects $syscall with EPERM" "^$syscall EPERM$" "$output"
+done
+expect_match "the default filter allows getpid" '^getpid ok$' "$output"
+output=$("$vcontext" create --root "$root" --foreground --seccomp unconfined -- /bin/sh -c "
+    grep '^Seccomp:' /proc/self/status
+    seccomp-probe keyctl bpf")
+# The host's own mode: 0, unless this script itself runs under a filter.
+host_seccomp="^Seccomp:[[:space:]]+$(awk '/^Seccomp:/ {print $2}' /proc/self/status)$"
+expect_match "--seccomp unconfined installs no filter" "$host_seccomp" "$output"
+expect_match "--seccomp unconfined makes keyctl as the host does" "^$("$root/bin/seccomp-probe" keyctl)$" "$output"
+expect_match "--seccomp unconfined gives bpf's own error" '^bpf EINVAL$' "$output"
+"$vcontext" create --root "$root" --foreground --seccomp strict -- /bin/true 2>"$base/stderr"
+expect_match "--seccomp rejects an unknown mode" \
+    '^vcontext: parse strict: invalid --seccomp, expected default or unconfined \(EINVAL\)$' "$(cat "$base/stderr")"
+
 # ---- file system options ----
 
 output=$("$vcontext" create --root "$base/overlay-root" --lower "$base/layers/top" --lower "$root" \
@@ -307,7 +333,8 @@ output=$("$vcontext" enter --pid "$guest" --env A=b -- /bin/sh -c '
     echo "hostname: $(hostname)"
     echo "cgroup: $(grep -c ":/$" /proc/self/cgroup) of $(wc -l </proc/self/cgroup)"
     echo "env: $(env | grep -v -e ^PWD= -e ^SHLVL= | sort | tr "\n" " ")"
-    grep -E "^CapBnd:" /proc/self/status
+    grep -E "^(CapBnd|Seccomp):" /proc/self/status
+    seccomp-probe keyctl
     exit 6')
 code=$?
 expect_eq "enter exits with the command's exit code" 6 "$code"
@@ -317,6 +344,10 @@ expect_match "enter joins the cgroup namespace" '^cgroup: ([0-9]+) of \1$' "$out
 expect_match "enter gets only --env and PATH" \
     '^env: A=b PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin $' "$output"
 expect_match "enter copies the guest's bounding set" "^CapBnd:[[:space:]]+$own_bounding$" "$output"
+expect_match "enter copies the guest's seccomp filter" '^Seccomp:[[:space:]]+2$' "$output"
+expect_match "the entered command's filter rejects keyctl" '^keyctl EPERM$' "$output"
+output=$("$vcontext" enter --pid "$guest" --seccomp unconfined -- /bin/grep '^Seccomp:' /proc/self/status)
+expect_match "enter --seccomp unconfined overrides the copy" "$host_seccomp" "$output"
 
 "$vcontext" enter --pid "$guest" -- /bin/missing 2>/dev/null
 expect_eq "enter of a missing command exits 127" 127 "$?"

@@ -70,6 +70,7 @@ public final class LaunchPlan {
     private Path networkNamespacePath;
     private final Map<CapabilitySetKind, Set<String>> capabilities = new EnumMap<>(CapabilitySetKind.class);
     private boolean noNewPrivileges;
+    private String seccomp = "default";
     private final Map<String, Rlimit> rlimits = new LinkedHashMap<>();
     private final List<String> init = new ArrayList<>();
     private boolean reaper;
@@ -175,6 +176,19 @@ public final class LaunchPlan {
 
     public LaunchPlan noNewPrivileges(boolean enabled) {
         this.noNewPrivileges = enabled;
+        return this;
+    }
+
+    /**
+     * Returns the seccomp mode of init and of every entered command: {@code default}, vcontext's
+     * filter of the syscalls that change host-wide kernel state, or {@code unconfined}.
+     */
+    public String seccomp() {
+        return seccomp;
+    }
+
+    public LaunchPlan seccomp(String mode) {
+        this.seccomp = Objects.requireNonNull(mode, "mode");
         return this;
     }
 

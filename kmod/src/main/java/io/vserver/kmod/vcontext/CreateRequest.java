@@ -17,7 +17,8 @@ import java.util.Optional;
  *
  * <p>Options left unset are left out of the command line, so vcontext's defaults apply: a new
  * network namespace, the bounding set of vcontext itself, permitted and effective sets equal to
- * the bounding set, empty inheritable and ambient sets, and {@code /} as working directory.
+ * the bounding set, empty inheritable and ambient sets, the default seccomp filter, and
+ * {@code /} as working directory.
  */
 public final class CreateRequest {
 
@@ -173,6 +174,11 @@ public final class CreateRequest {
     /** Returns whether no_new_privs is set for the init and its descendants. */
     public boolean noNewPrivileges() {
         return process.noNewPrivileges();
+    }
+
+    /** Returns the seccomp mode of the init; when empty, vcontext's default filter applies. */
+    public Optional<Seccomp> seccomp() {
+        return process.seccomp();
     }
 
     /** Returns the resource limits of the init, one per resource. */
@@ -349,6 +355,15 @@ public final class CreateRequest {
         /** Sets no_new_privs for the init and all its descendants. */
         public Builder noNewPrivileges(boolean noNewPrivileges) {
             process.noNewPrivileges(noNewPrivileges);
+            return this;
+        }
+
+        /**
+         * Sets the seccomp mode of the init and all its descendants; {@code null} restores
+         * vcontext's default, {@link Seccomp#DEFAULT}.
+         */
+        public Builder seccomp(Seccomp mode) {
+            process.seccomp(mode);
             return this;
         }
 

@@ -14,8 +14,8 @@ import java.util.Optional;
  * An immutable request to run a command inside a running guest with {@code vcontext enter}.
  * Build one with {@link #builder(int)}; {@link #toArguments(Path)} returns the command line.
  *
- * <p>By default the command gets the capability sets, no_new_privs and resource limits of the
- * guest process it enters through; each option set here overrides the copied value.
+ * <p>By default the command gets the capability sets, no_new_privs, seccomp mode and resource
+ * limits of the guest process it enters through; each option set here overrides the copied value.
  */
 public final class EnterRequest {
 
@@ -73,6 +73,11 @@ public final class EnterRequest {
     /** Returns whether no_new_privs is requested; it is set anyway when the guest process has it. */
     public boolean noNewPrivileges() {
         return process.noNewPrivileges();
+    }
+
+    /** Returns the overriding seccomp mode; when empty, the guest process's mode is copied. */
+    public Optional<Seccomp> seccomp() {
+        return process.seccomp();
     }
 
     /** Returns the overriding resource limits; the others are copied from the guest process. */
@@ -150,6 +155,12 @@ public final class EnterRequest {
         /** Sets no_new_privs for the command. */
         public Builder noNewPrivileges(boolean noNewPrivileges) {
             process.noNewPrivileges(noNewPrivileges);
+            return this;
+        }
+
+        /** Overrides the seccomp mode; {@code null} restores the copy of the guest process's. */
+        public Builder seccomp(Seccomp mode) {
+            process.seccomp(mode);
             return this;
         }
 

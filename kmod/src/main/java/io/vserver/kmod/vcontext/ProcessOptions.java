@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * The options that {@code vcontext create} and {@code vcontext enter} share: what the executed
- * process gets (capability sets, no_new_privs, rlimits, working directory, environment), plus
+ * process gets (capability sets, no_new_privs, seccomp mode, rlimits, working directory,
+ * environment), plus
  * options passed through verbatim. The builders of both requests fill one, and each request
  * keeps its own copy, which it never changes.
  */
@@ -25,6 +26,7 @@ final class ProcessOptions {
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> extraOptions = new ArrayList<>();
     private boolean noNewPrivileges;
+    private Seccomp seccomp;
     private String chdir;
 
     ProcessOptions copy() {
@@ -34,6 +36,7 @@ final class ProcessOptions {
         copy.env.putAll(env);
         copy.extraOptions.addAll(extraOptions);
         copy.noNewPrivileges = noNewPrivileges;
+        copy.seccomp = seccomp;
         copy.chdir = chdir;
         return copy;
     }
@@ -61,6 +64,14 @@ final class ProcessOptions {
 
     boolean noNewPrivileges() {
         return noNewPrivileges;
+    }
+
+    void seccomp(Seccomp mode) {
+        seccomp = mode;
+    }
+
+    Optional<Seccomp> seccomp() {
+        return Optional.ofNullable(seccomp);
     }
 
     /** Sets a limit; a later limit of the same resource replaces the earlier one. */
@@ -123,6 +134,10 @@ final class ProcessOptions {
         }
         if (noNewPrivileges) {
             arguments.add("--no-new-privs");
+        }
+        if (seccomp != null) {
+            arguments.add("--seccomp");
+            arguments.add(seccomp.option());
         }
         for (ResourceLimit limit : rlimits.values()) {
             arguments.add("--rlimit");

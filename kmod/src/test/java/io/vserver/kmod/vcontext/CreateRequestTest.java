@@ -39,6 +39,7 @@ public class CreateRequestTest {
                 .bounding(CapabilitySet.of(Capability.CAP_CHOWN, Capability.CAP_NET_BIND_SERVICE))
                 .inheritable(CapabilitySet.empty())
                 .noNewPrivileges(true)
+                .seccomp(Seccomp.UNCONFINED)
                 .rlimit(new ResourceLimit(RlimitResource.NOFILE, 1024, 4096))
                 .rlimit(ResourceLimit.of(RlimitResource.CORE, ResourceLimit.UNLIMITED))
                 .chdir("/root")
@@ -71,6 +72,7 @@ public class CreateRequestTest {
                 "--cap-bounding", "chown,net_bind_service",
                 "--cap-inheritable", "none",
                 "--no-new-privs",
+                "--seccomp", "unconfined",
                 "--rlimit", "core=unlimited:unlimited",
                 "--rlimit", "nofile=1024:4096",
                 "--chdir", "/root",

@@ -6,6 +6,7 @@ import org.junit.Test;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
@@ -28,6 +29,7 @@ public class EnterRequestTest {
                 .bounding(CapabilitySet.of(Capability.CAP_KILL))
                 .ambient(CapabilitySet.empty())
                 .noNewPrivileges(true)
+                .seccomp(Seccomp.DEFAULT)
                 .rlimit(new ResourceLimit(RlimitResource.NPROC, 100, 200))
                 .chdir("/srv")
                 .env("HOME", "/root")
@@ -38,10 +40,27 @@ public class EnterRequestTest {
                 "--cap-bounding", "kill",
                 "--cap-ambient", "none",
                 "--no-new-privs",
+                "--seccomp", "default",
                 "--rlimit", "nproc=100:200",
                 "--chdir", "/srv",
                 "--env", "HOME=/root",
                 "--", "id"), request.toArguments(PROGRAM));
+    }
+
+    @Test
+    public void seccompIsCopiedUnlessSet() {
+        EnterRequest request = EnterRequest.builder(4242).command("id").build();
+
+        assertEquals(Optional.empty(), request.seccomp());
+        assertEquals(Optional.of(Seccomp.UNCONFINED),
+                EnterRequest.builder(4242).seccomp(Seccomp.UNCONFINED).command("id").build().seccomp());
+    }
+
+    @Test
+    public void seccompModesParseInAnyCase() {
+        assertEquals(Seccomp.UNCONFINED, Seccomp.parse(" Unconfined "));
+        assertEquals(Seccomp.DEFAULT, Seccomp.parse("default"));
+        assertThrows(IllegalArgumentException.class, () -> Seccomp.parse("strict"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.vserver.capabilities.internal;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,14 +22,19 @@ import io.vserver.kmod.caps.CapabilitySet;
  *
  * <p>Keys: {@code capabilities.profile} ({@code default}, {@code minimal}, {@code classic},
  * {@code privileged}), {@code capabilities.add} and {@code capabilities.drop} (comma lists of
- * names as in capabilities(7), any case, with or without {@code CAP_}), and
- * {@code security.noNewPrivileges} ({@code true} or {@code false}).
+ * names as in capabilities(7), any case, with or without {@code CAP_}),
+ * {@code security.noNewPrivileges} ({@code true} or {@code false}) and {@code security.seccomp}
+ * ({@code default}, vcontext's filter of the syscalls that change host-wide kernel state, or
+ * {@code unconfined}).
  */
 @Component(service = IsolationElement.class, property = IsolationElement.SERVICE_PROPERTY_NAME + "=capabilities")
 public class CapabilitiesElement implements IsolationElement {
 
     /** The status flag of a guest whose capabilities equal or exceed the {@code privileged} profile. */
     public static final String PRIVILEGED_FLAG = "privileged";
+
+    /** The status flag of a guest without vcontext's default seccomp filter. */
+    public static final String SECCOMP_UNCONFINED_FLAG = "seccomp=unconfined";
 
     private static final Set<String> KEYS = Set.of("capabilities.", "security.");
 
@@ -73,6 +79,7 @@ public class CapabilitiesElement implements IsolationElement {
         plan.capabilities(CapabilitySetKind.INHERITABLE, Set.of());
         plan.capabilities(CapabilitySetKind.AMBIENT, Set.of());
         plan.noNewPrivileges(settings.noNewPrivileges());
+        plan.seccomp(settings.seccomp());
     }
 
     /** Does nothing: the capability sets live only in the guest's processes. */
@@ -88,16 +95,21 @@ public class CapabilitiesElement implements IsolationElement {
     /**
      * Returns the status flags an operator must see for {@code spec}: {@link #PRIVILEGED_FLAG}
      * when the guest keeps every capability, whether through the {@code privileged} profile or
-     * by adding them one by one, and no flag otherwise.
+     * by adding them one by one, and {@link #SECCOMP_UNCONFINED_FLAG} when it runs without the
+     * default seccomp filter.
      *
      * @throws InvalidConfigurationException when the capability keys are invalid
      */
     public static List<String> flags(GuestSpec spec) throws InvalidConfigurationException {
-        CapabilitySet capabilities = CapabilitySettings.of(spec).capabilities();
-        if (capabilities.containsAll(CapabilityProfile.PRIVILEGED.capabilities())) {
-            return List.of(PRIVILEGED_FLAG);
+        CapabilitySettings settings = CapabilitySettings.of(spec);
+        List<String> flags = new ArrayList<>();
+        if (settings.capabilities().containsAll(CapabilityProfile.PRIVILEGED.capabilities())) {
+            flags.add(PRIVILEGED_FLAG);
         }
-        return List.of();
+        if (settings.seccomp().equals(CapabilitySettings.SECCOMP_UNCONFINED)) {
+            flags.add(SECCOMP_UNCONFINED_FLAG);
+        }
+        return List.copyOf(flags);
     }
 
     /** Returns the short lower-case names of a set in bit order, as {@link LaunchPlan} takes them. */

@@ -115,6 +115,43 @@ public class CapabilitiesElementTest {
         assertEquals(Set.of(), plan.capabilities(CapabilitySetKind.INHERITABLE));
         assertEquals(Set.of(), plan.capabilities(CapabilitySetKind.AMBIENT));
         assertFalse(plan.noNewPrivileges());
+        assertEquals("default", plan.seccomp());
+    }
+
+    @Test
+    public void validateAcceptsSeccompModesInAnyCase() throws Exception {
+        element.validate(spec(Map.of("security.seccomp", "default")));
+        element.validate(spec(Map.of("security.seccomp", " Unconfined ")));
+    }
+
+    @Test
+    public void validateRejectsUnknownSeccompMode() {
+        InvalidConfigurationException e = rejected(Map.of("security.seccomp", "strict"));
+        assertEquals("security.seccomp", e.key());
+        assertEquals("strict", e.value());
+        assertEquals("default or unconfined", e.acceptedForm());
+    }
+
+    @Test
+    public void validateRejectsMisspelledSeccompKey() {
+        InvalidConfigurationException e = rejected(Map.of("security.secomp", "unconfined"));
+        assertEquals("security.secomp", e.key());
+        assertTrue(e.acceptedForm(), e.acceptedForm().contains("security.seccomp"));
+    }
+
+    @Test
+    public void prepareSetsSeccompMode() throws Exception {
+        assertEquals("unconfined", prepare(Map.of("security.seccomp", "UNCONFINED")).seccomp());
+        assertEquals("default", prepare(Map.of("security.seccomp", "default")).seccomp());
+    }
+
+    @Test
+    public void flagsMarkUnconfinedGuests() throws Exception {
+        assertEquals(List.of("seccomp=unconfined"), CapabilitiesElement.flags(spec(Map.of("security.seccomp",
+                "unconfined"))));
+        assertEquals(List.of(), CapabilitiesElement.flags(spec(Map.of("security.seccomp", "default"))));
+        assertEquals(List.of("privileged", "seccomp=unconfined"), element.statusFlags(spec(Map.of(
+                "capabilities.profile", "privileged", "security.seccomp", "unconfined"))));
     }
 
     @Test

@@ -32,8 +32,9 @@ final class GuestStatuses {
 
     /**
      * Returns the warnings an operator must see.
-     * NOTE: the element API has no method for flags yet, so the host derives two flags
-     * from the keys: {@code privileged} (capabilities.profile=privileged) and {@code network=host}.
+     * NOTE: the element API has no method for flags yet, so the host derives three flags
+     * from the keys: {@code privileged} (capabilities.profile=privileged), {@code network=host}
+     * and {@code seccomp=unconfined} (security.seccomp=unconfined, in any case).
      */
     static List<String> flags(Map<String, String> keys) {
         List<String> flags = new ArrayList<>();
@@ -42,6 +43,9 @@ final class GuestStatuses {
         }
         if ("host".equals(keys.get("network.mode"))) {
             flags.add("network=host");
+        }
+        if ("unconfined".equalsIgnoreCase(keys.getOrDefault("security.seccomp", "").trim())) {
+            flags.add("seccomp=unconfined");
         }
         return flags;
     }

@@ -12,6 +12,7 @@ import io.vserver.kmod.vcontext.CreateRequest;
 import io.vserver.kmod.vcontext.Network;
 import io.vserver.kmod.vcontext.ResourceLimit;
 import io.vserver.kmod.vcontext.RlimitResource;
+import io.vserver.kmod.vcontext.Seccomp;
 import io.vserver.kmod.vcontext.TmpfsMount;
 
 /** Turns the launch plan the elements filled in into the request of {@code vcontext create}. */
@@ -27,7 +28,7 @@ final class PlanConverter {
      * Builds the request.
      *
      * @throws IllegalArgumentException when the plan has a value vcontext cannot take, such as
-     *     an unknown capability or rlimit name
+     *     an unknown capability, rlimit name or seccomp mode
      */
     static CreateRequest toRequest(GuestSpec spec, GuestRecord record, LaunchPlan plan) {
         CreateRequest.Builder builder = CreateRequest.builder(plan.root()).name(spec.name());
@@ -59,6 +60,7 @@ final class PlanConverter {
             }
         }
         builder.noNewPrivileges(plan.noNewPrivileges());
+        builder.seccomp(Seccomp.parse(plan.seccomp()));
         for (LaunchPlan.Rlimit rlimit : plan.rlimits()) {
             builder.rlimit(new ResourceLimit(RlimitResource.parse(rlimit.name()), limit(rlimit.soft()),
                     limit(rlimit.hard())));
