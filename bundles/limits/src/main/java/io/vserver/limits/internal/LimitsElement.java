@@ -28,11 +28,13 @@ import io.vserver.kmod.cgroup.CgroupHierarchies;
  * The limits element: whole-guest limits on the guest's cgroup and per-process resource limits.
  *
  * <p>Keys: {@code limits.memory} (bytes with an optional K, M, G or T suffix, powers of 1024),
- * {@code limits.pids} (maximum tasks), {@code limits.cpu} (CPUs, fractions allowed) and
- * {@code limits.rlimit.NAME} ({@code SOFT[:HARD]} or {@code unlimited}, NAME as in setrlimit(2)
+ * {@code limits.memory.swap} (same form; memory plus swap on cgroup v1, swap alone on v2),
+ * {@code limits.pids} (maximum tasks), {@code limits.cpu} (CPUs, fractions allowed),
+ * {@code limits.cpu.weight} (1 to 10000), {@code limits.io.read} and {@code limits.io.write}
+ * ({@code MAJOR:MINOR=BYTES_PER_SECOND,...}) and {@code limits.rlimit.NAME} ({@code SOFT[:HARD]} or {@code unlimited}, NAME as in setrlimit(2)
  * without RLIMIT_). The host creates the guest's cgroup before prepare, so this element only
- * writes limit files into it. Memory, task and CPU limits change live on a running guest,
- * rlimits at its next start.
+ * writes limit files into it. All cgroup limits change live on a running guest, rlimits at its
+ * next start.
  */
 @Component(service = IsolationElement.class, property = IsolationElement.SERVICE_PROPERTY_NAME + "=limits")
 public class LimitsElement implements IsolationElement {
@@ -42,7 +44,13 @@ public class LimitsElement implements IsolationElement {
     private static final Set<String> KEYS = Set.of("limits.");
 
     /** The keys whose change is applied to a running guest's cgroup. */
-    private static final List<String> LIVE_KEYS = List.of(LimitSettings.MEMORY, LimitSettings.PIDS, LimitSettings.CPU);
+    private static final List<String> LIVE_KEYS = List.of(LimitSettings.MEMORY, LimitSettings.SWAP,
+            LimitSettings.PIDS, LimitSettings.CPU, LimitSettings.CPU_WEIGHT, LimitSettings.IO_READ,
+            LimitSettings.IO_WRITE);
+
+    /** The live keys written by {@link ControllerLimits}, whose controller or file may be missing. */
+    private static final Set<String> CONTROLLER_KEYS = Set.of(LimitSettings.SWAP, LimitSettings.CPU_WEIGHT,
+            LimitSettings.IO_READ, LimitSettings.IO_WRITE);
 
     /** The source of the mounted cgroup hierarchies. */
     interface HierarchySource {
@@ -79,21 +87,29 @@ public class LimitsElement implements IsolationElement {
         LimitSettings.of(spec);
     }
 
-    /** Adds the rlimits to the plan and writes the memory, task and CPU limits into the guest's cgroup. */
+    /**
+     * Adds the rlimits to the plan and writes the cgroup limits into the guest's cgroup, after
+     * checking that the controllers and files of the swap, CPU weight and I/O keys exist.
+     */
     @Override
     public void prepare(GuestSpec spec, GuestRecord record, LaunchPlan plan) throws VServerException {
         LimitSettings settings = LimitSettings.of(spec);
         settings.rlimits().values().forEach(plan::rlimit);
         Cgroup group = group(spec.label(), record);
+        for (String key : CONTROLLER_KEYS) {
+            if (spec.get(key).isPresent()) {
+                ControllerLimits.check(spec.label(), group, key, settings);
+            }
+        }
         for (String key : LIVE_KEYS) {
             if (spec.get(key).isPresent()) {
-                apply(spec.label(), group, key, spec.get(key).get(), settings);
+                apply(spec.label(), group, key, spec.get(key).get(), settings, LimitSettings.NONE);
             }
         }
     }
 
     /**
-     * Applies changed memory, task and CPU limits to the running guest's cgroup, where a
+     * Applies changed cgroup limits to the running guest's cgroup, where a
      * removed key lifts the limit, and reports changed rlimits as waiting for a restart. When
      * one limit fails, the limits already changed are set back to their old values.
      *
@@ -105,9 +121,14 @@ public class LimitsElement implements IsolationElement {
         LimitSettings oldSettings = LimitSettings.of(current);
         LimitSettings newSettings = LimitSettings.of(updated);
         Map<String, UpdateOutcome> outcomes = new LinkedHashMap<>();
-        Set<String> changed = changedKeys(current, updated);
+        List<String> changed = applyOrder(changedKeys(current, updated), oldSettings, newSettings);
         List<String> applied = new ArrayList<>();
         Cgroup group = null;
+        if (changed.contains(LimitSettings.MEMORY) && updated.get(LimitSettings.SWAP).isPresent()) {
+            // On v1 the swap limit is memory plus swap, which needs a memory limit.
+            group = group(updated.label(), guest.record());
+            ControllerLimits.check(updated.label(), group, LimitSettings.SWAP, newSettings);
+        }
         for (String key : changed) {
             if (!LIVE_KEYS.contains(key)) {
                 outcomes.put(key, UpdateOutcome.NEEDS_RESTART);
@@ -117,9 +138,12 @@ public class LimitsElement implements IsolationElement {
                 group = group(updated.label(), guest.record());
             }
             try {
-                apply(updated.label(), group, key, updated.get(key).orElse(null), newSettings);
+                if (updated.get(key).isPresent() && CONTROLLER_KEYS.contains(key)) {
+                    ControllerLimits.check(updated.label(), group, key, newSettings);
+                }
+                apply(updated.label(), group, key, updated.get(key).orElse(null), newSettings, oldSettings);
             } catch (VServerException e) {
-                rollBack(current.label(), group, applied, current, oldSettings);
+                rollBack(current.label(), group, applied, current, oldSettings, newSettings);
                 String rolledBack = applied.isEmpty() ? "" : ". Set " + applied + " back to their old values";
                 throw new VServerException(e.getMessage() + rolledBack, e);
             }
@@ -139,11 +163,31 @@ public class LimitsElement implements IsolationElement {
         return keys;
     }
 
+    /**
+     * Orders the changed keys for writing. v1 requires the memory limit to stay at or below the
+     * memory plus swap limit after each write, so a growing swap limit is written before the
+     * memory limit and a shrinking one after it.
+     */
+    private static List<String> applyOrder(Set<String> changed, LimitSettings oldSettings,
+            LimitSettings newSettings) {
+        List<String> ordered = new ArrayList<>(changed);
+        Long oldSwap = oldSettings.swapBytes();
+        Long newSwap = newSettings.swapBytes();
+        boolean swapGrows = newSwap == null || (oldSwap != null && newSwap > oldSwap);
+        if (ordered.contains(LimitSettings.MEMORY) && ordered.contains(LimitSettings.SWAP) && swapGrows) {
+            ordered.remove(LimitSettings.SWAP);
+            ordered.add(ordered.indexOf(LimitSettings.MEMORY), LimitSettings.SWAP);
+        }
+        return ordered;
+    }
+
+    /** Sets the applied keys back in reverse order, so that v1's memory and swap limits stay ordered. */
     private void rollBack(String source, Cgroup group, List<String> applied, GuestSpec current,
-            LimitSettings oldSettings) {
-        for (String key : applied) {
+            LimitSettings oldSettings, LimitSettings newSettings) {
+        for (int i = applied.size() - 1; i >= 0; i--) {
+            String key = applied.get(i);
             try {
-                apply(source, group, key, current.get(key).orElse(null), oldSettings);
+                apply(source, group, key, current.get(key).orElse(null), oldSettings, newSettings);
             } catch (VServerException e) {
                 LOG.error("Failed to set {} of {} back to its old value after a failed update", key, source, e);
             }
@@ -164,15 +208,20 @@ public class LimitsElement implements IsolationElement {
         }
     }
 
-    /** Writes one whole-guest limit; a null value lifts the limit. */
-    private static void apply(String source, Cgroup group, String key, String value, LimitSettings settings)
-            throws VServerException {
+    /**
+     * Writes one whole-guest limit, where a null value lifts the limit. The I/O devices that
+     * {@code previous} limits and the new value no longer names lose their limit.
+     */
+    private static void apply(String source, Cgroup group, String key, String value, LimitSettings settings,
+            LimitSettings previous) throws VServerException {
         try {
             switch (key) {
                 case LimitSettings.MEMORY -> group.setMemoryMax(value == null ? Cgroup.UNLIMITED : settings.memoryBytes());
                 case LimitSettings.PIDS -> group.setPidsMax(value == null ? Cgroup.UNLIMITED : settings.pids());
                 case LimitSettings.CPU -> group.setCpuMax(value == null ? Cgroup.UNLIMITED : settings.cpuQuotaMicros(),
                         LimitSettings.CPU_PERIOD_MICROS);
+                case LimitSettings.SWAP, LimitSettings.CPU_WEIGHT, LimitSettings.IO_READ, LimitSettings.IO_WRITE ->
+                    ControllerLimits.apply(source, group, key, value, settings, previous);
                 default -> throw new IllegalArgumentException("not a cgroup limit key: " + key);
             }
         } catch (IOException | IllegalArgumentException e) {

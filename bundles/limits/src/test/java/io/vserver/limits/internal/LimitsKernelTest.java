@@ -1,11 +1,15 @@
 package io.vserver.limits.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 import java.util.Map;
 
 import org.junit.After;
@@ -20,11 +24,14 @@ import io.vserver.api.RunningGuest;
 import io.vserver.api.UpdateOutcome;
 import io.vserver.kmod.cgroup.Cgroup;
 import io.vserver.kmod.cgroup.CgroupHierarchies;
+import io.vserver.kmod.cgroup.CgroupHierarchy;
+import io.vserver.kmod.cgroup.CgroupVersion;
 import io.vserver.kmod.cgroup.CpuMax;
 
 /**
  * Limits written into a real cgroup under a {@code vserver-test-*} parent that the test creates
- * and removes. Needs root and the memory, pids and cpu controllers.
+ * and removes. Needs root and the memory, pids and cpu controllers; the I/O test also needs the
+ * blkio (v1) or io (v2) controller and a block device.
  */
 public class LimitsKernelTest {
 
@@ -95,5 +102,62 @@ public class LimitsKernelTest {
         assertEquals(UpdateOutcome.APPLIED, outcomes.get("limits.pids"));
         assertEquals(128L << 20, group.memoryMax());
         assertEquals(Cgroup.UNLIMITED, group.pidsMax());
+    }
+
+    @Test
+    public void cpuWeightAndReadRateReachTheKernel() throws Exception {
+        Optional<CgroupHierarchy> io = hierarchies.forController("blkio").or(() -> hierarchies.forController("io"));
+        require(io.isPresent(), "needs the blkio or io cgroup controller; mounted: " + hierarchies);
+        String device = blockDevice();
+        require(device != null, "needs a block device in /sys/block");
+
+        new LimitsElement().prepare(spec(Map.of("limits.cpu.weight", "250", "limits.io.read", device + "=1048576")),
+                record, new LaunchPlan());
+
+        CgroupHierarchy cpu = hierarchies.forController("cpu").get();
+        if (cpu.version() == CgroupVersion.V1) {
+            assertEquals(Long.toString(250 * 1024 / 100), group.read(cpu, "cpu.shares"));
+        } else {
+            assertEquals("250", group.read(cpu, "cpu.weight"));
+        }
+        if (io.get().version() == CgroupVersion.V1) {
+            assertEquals(device + " 1048576", group.read(io.get(), "blkio.throttle.read_bps_device"));
+        } else {
+            String line = group.read(io.get(), "io.max");
+            assertTrue(line, line.startsWith(device + " rbps=1048576 "));
+        }
+    }
+
+    @Test
+    public void swapLimitGrowsAndShrinks() throws Exception {
+        CgroupHierarchy memory = hierarchies.forController("memory").get();
+        boolean v1 = memory.version() == CgroupVersion.V1;
+        String swapFile = v1 ? "memory.memsw.limit_in_bytes" : "memory.swap.max";
+        require(Files.exists(group.directory(memory).resolve(swapFile)), "needs swap accounting (" + swapFile + ")");
+        LimitsElement element = new LimitsElement();
+        GuestSpec small = spec(Map.of("limits.memory", "64M", "limits.memory.swap", "128M"));
+        element.prepare(small, record, new LaunchPlan());
+        GuestSpec large = spec(Map.of("limits.memory", "256M", "limits.memory.swap", "512M"));
+
+        // On v1 the memory limit may not exceed memory plus swap, so the write order matters both ways.
+        element.update(new RunningGuest(record, small, 4242, 1), large);
+        assertEquals(256L << 20, group.memoryMax());
+        assertEquals(Long.toString(512L << 20), group.read(memory, swapFile));
+
+        element.update(new RunningGuest(record, large, 4242, 1), small);
+        assertEquals(64L << 20, group.memoryMax());
+        assertEquals(Long.toString(128L << 20), group.read(memory, swapFile));
+    }
+
+    /** Returns MAJOR:MINOR of a block device, preferring disks over loop and RAM devices, or null. */
+    private static String blockDevice() throws Exception {
+        try (Stream<Path> devices = Files.list(Path.of("/sys/block"))) {
+            Optional<Path> chosen = devices.filter(path -> Files.exists(path.resolve("dev")))
+                    .min(Comparator.comparing((Path path) -> {
+                        String name = path.getFileName().toString();
+                        return name.startsWith("loop") || name.startsWith("ram");
+                    }).thenComparing(Path::toString));
+            return chosen.isEmpty() ? null : Files.readString(chosen.get().resolve("dev")).trim();
+        }
     }
 }
