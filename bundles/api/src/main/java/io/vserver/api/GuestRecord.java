@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Where the host keeps one guest's state. Elements use it to find what they made for the
+ * The locations of one guest's state. Elements use it to find what they made for the
  * guest, also when releasing the leftovers of a guest that died while the host was down.
  *
  * @param name the guest's name

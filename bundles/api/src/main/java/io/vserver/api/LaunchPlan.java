@@ -20,7 +20,7 @@ public final class LaunchPlan {
     /** The capability sets of a process, as in capabilities(7). */
     public enum CapabilitySetKind { BOUNDING, PERMITTED, EFFECTIVE, INHERITABLE, AMBIENT }
 
-    /** How the guest gets its network namespace. */
+    /** The source of the guest's network namespace. */
     public enum NetworkNamespace {
         /** A new namespace with loopback only (elements may add devices in attach). */
         NEW,

@@ -1,7 +1,7 @@
 package io.vserver.api;
 
 /**
- * What happened to one changed key when a running guest's configuration changed.
+ * The outcome for one changed key when a running guest's configuration changed.
  */
 public enum UpdateOutcome {
     /** The kernel state of the running guest now matches the new value. */

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
-import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -68,7 +66,7 @@ public class GuestKernelTest {
 
     @Before
     public void setUp() throws Exception {
-        requireRoot();
+        KernelGuests.requireRoot("GuestKernelTest");
         Path root = folder.getRoot().toPath();
         Path rootfs = buildRootfs(root.resolve("rootfs"));
         Path program = VContextBinary.install(Files.createDirectories(root.resolve("bin")));
@@ -83,27 +81,9 @@ public class GuestKernelTest {
         service = open();
     }
 
-    private static void requireRoot() {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root && System.getenv("CI") != null) {
-            fail("GuestKernelTest needs root, and CI is set, so it must not be skipped");
-        }
-        Assume.assumeTrue("Skipped: GuestKernelTest needs root to create namespaces and cgroups", root);
-    }
 
     private static Path buildRootfs(Path rootfs) throws IOException {
-        Path busybox = Path.of("/bin/busybox");
-        if (!Files.isExecutable(busybox)) {
-            fail(busybox + " is missing: install the Debian package busybox-static");
-        }
-        Path bin = Files.createDirectories(rootfs.resolve("bin"));
-        Files.copy(busybox, bin.resolve("busybox"), StandardCopyOption.COPY_ATTRIBUTES);
-        for (String applet : List.of("sh", "sleep", "echo", "hostname", "cat", "kill", "true")) {
-            Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
-        }
-        for (String directory : List.of("proc", "sys", "dev", "tmp", "etc")) {
-            Files.createDirectories(rootfs.resolve(directory));
-        }
+        KernelGuests.buildBusyboxRootfs(rootfs, List.of("sh", "sleep", "echo", "hostname", "cat", "kill", "true"));
         Files.writeString(rootfs.resolve("service.sh"), SERVICE_INIT);
         Files.writeString(rootfs.resolve("fail.sh"), "sleep 0.3\nexit 3\n");
         return rootfs;
@@ -117,21 +97,7 @@ public class GuestKernelTest {
 
     @After
     public void tearDown() throws Exception {
-        if (service != null) {
-            for (GuestStatus status : service.list()) {
-                if (status.initPid() != 0) {
-                    service.stop(status.name(), Duration.ZERO);
-                }
-            }
-            service.close();
-        }
-        if (settings != null) {
-            Cgroup parent = CgroupHierarchies.discover().group(cgroupParent);
-            if (parent.exists()) {
-                parent.killAll(Duration.ofSeconds(10));
-                parent.remove();
-            }
-        }
+        KernelGuests.stopAll(service, settings == null ? null : cgroupParent);
     }
 
     @Test

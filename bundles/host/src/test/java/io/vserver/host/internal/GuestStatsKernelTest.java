@@ -4,14 +4,12 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +17,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
-import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -28,7 +25,6 @@ import org.junit.rules.TemporaryFolder;
 import io.vserver.api.GuestSpec;
 import io.vserver.api.GuestState;
 import io.vserver.api.GuestStats;
-import io.vserver.api.GuestStatus;
 import io.vserver.api.InvalidConfigurationException;
 import io.vserver.api.RunningGuest;
 import io.vserver.api.UpdateOutcome;
@@ -83,7 +79,7 @@ public class GuestStatsKernelTest {
 
     @Before
     public void setUp() throws Exception {
-        requireRoot();
+        KernelGuests.requireRoot("GuestStatsKernelTest");
         Path root = folder.getRoot().toPath();
         Path rootfs = buildRootfs(root.resolve("rootfs"));
         Path program = VContextBinary.install(Files.createDirectories(root.resolve("bin")));
@@ -100,48 +96,16 @@ public class GuestStatsKernelTest {
         service.open();
     }
 
-    private static void requireRoot() {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root && System.getenv("CI") != null) {
-            fail("GuestStatsKernelTest needs root, and CI is set, so it must not be skipped");
-        }
-        Assume.assumeTrue("Skipped: GuestStatsKernelTest needs root to create namespaces and cgroups", root);
-    }
 
     private static Path buildRootfs(Path rootfs) throws IOException {
-        Path busybox = Path.of("/bin/busybox");
-        if (!Files.isExecutable(busybox)) {
-            fail(busybox + " is missing: install the Debian package busybox-static");
-        }
-        Path bin = Files.createDirectories(rootfs.resolve("bin"));
-        Files.copy(busybox, bin.resolve("busybox"), StandardCopyOption.COPY_ATTRIBUTES);
-        for (String applet : List.of("sh", "sleep", "echo", "cat", "kill", "true", "seq", "awk")) {
-            Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
-        }
-        for (String directory : List.of("proc", "sys", "dev", "tmp", "etc")) {
-            Files.createDirectories(rootfs.resolve(directory));
-        }
+        KernelGuests.buildBusyboxRootfs(rootfs, List.of("sh", "sleep", "echo", "cat", "kill", "true", "seq", "awk"));
         Files.writeString(rootfs.resolve("service.sh"), SERVICE_INIT);
         return rootfs;
     }
 
     @After
     public void tearDown() throws Exception {
-        if (service != null) {
-            for (GuestStatus status : service.list()) {
-                if (status.initPid() != 0) {
-                    service.stop(status.name(), Duration.ZERO);
-                }
-            }
-            service.close();
-        }
-        if (settings != null) {
-            Cgroup parent = CgroupHierarchies.discover().group(cgroupParent);
-            if (parent.exists()) {
-                parent.killAll(Duration.ofSeconds(10));
-                parent.remove();
-            }
-        }
+        KernelGuests.stopAll(service, settings == null ? null : cgroupParent);
     }
 
     @Test

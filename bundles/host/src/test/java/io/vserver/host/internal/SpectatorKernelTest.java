@@ -5,12 +5,10 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +25,6 @@ import org.junit.rules.TemporaryFolder;
 import io.vserver.api.GuestProcess;
 import io.vserver.api.GuestSpec;
 import io.vserver.api.GuestStatus;
-import io.vserver.kmod.cgroup.Cgroup;
-import io.vserver.kmod.cgroup.CgroupHierarchies;
 import io.vserver.kmod.vcontext.VContextBinary;
 
 /**
@@ -57,9 +53,9 @@ public class SpectatorKernelTest {
 
     @Before
     public void setUp() throws Exception {
-        requireRoot();
+        KernelGuests.requireRoot("SpectatorKernelTest");
         Path root = folder.getRoot().toPath();
-        Path rootfs = buildRootfs(root.resolve("rootfs"));
+        Path rootfs = KernelGuests.buildBusyboxRootfs(root.resolve("rootfs"), List.of("sleep"));
         Path program = VContextBinary.install(Files.createDirectories(root.resolve("bin")));
         HostSettings settings = new HostSettings(root.resolve("data"), root.resolve("run"), program,
                 Duration.ofSeconds(5), cgroupParent);
@@ -73,43 +69,11 @@ public class SpectatorKernelTest {
         service.open();
     }
 
-    private static void requireRoot() {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root && System.getenv("CI") != null) {
-            fail("SpectatorKernelTest needs root, and CI is set, so it must not be skipped");
-        }
-        Assume.assumeTrue("Skipped: SpectatorKernelTest needs root to create namespaces and cgroups", root);
-    }
 
-    private static Path buildRootfs(Path rootfs) throws IOException {
-        Path busybox = Path.of("/bin/busybox");
-        if (!Files.isExecutable(busybox)) {
-            fail(busybox + " is missing: install the Debian package busybox-static");
-        }
-        Path bin = Files.createDirectories(rootfs.resolve("bin"));
-        Files.copy(busybox, bin.resolve("busybox"), StandardCopyOption.COPY_ATTRIBUTES);
-        Files.createSymbolicLink(bin.resolve("sleep"), Path.of("busybox"));
-        for (String directory : List.of("proc", "sys", "dev", "tmp", "etc")) {
-            Files.createDirectories(rootfs.resolve(directory));
-        }
-        return rootfs;
-    }
 
     @After
     public void tearDown() throws Exception {
-        if (service != null) {
-            for (GuestStatus status : service.list()) {
-                if (status.initPid() != 0) {
-                    service.stop(status.name(), Duration.ZERO);
-                }
-            }
-            service.close();
-        }
-        Cgroup parent = CgroupHierarchies.discover().group(cgroupParent);
-        if (parent.exists()) {
-            parent.killAll(Duration.ofSeconds(10));
-            parent.remove();
-        }
+        KernelGuests.stopAll(service, cgroupParent);
     }
 
     @Test
