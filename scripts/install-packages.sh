@@ -13,7 +13,8 @@ PACKAGES="
     gcc libc6-dev linux-libc-dev make
     clang llvm libbpf-dev
     busybox-static
-    iproute2 procps openssh-client
+    iproute2 procps openssh-client util-linux
+    socat
 "
 
 export DEBIAN_FRONTEND=noninteractive

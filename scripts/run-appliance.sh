@@ -42,8 +42,8 @@ echo 'vserver:host' | timeout 30 $CLIENT 2>/dev/null
 echo
 echo "Creating and booting the guests web1 and web2 on the built-in 'host' image..."
 timeout 120 $CLIENT <<'COMMANDS'
-vserver:create --set init.style=command --set "init=/bin/sleep infinity" web1
-vserver:create --set init.style=command --set "init=/bin/sleep infinity" web2
+vserver:create --set init.style=command --set "init=/bin/sleep infinity" --set network.address=127.0.1.11 web1
+vserver:create --set init.style=command --set "init=/bin/sleep infinity" --set network.address=127.0.1.12 web2
 vserver:start web1 web2
 vserver:list
 vserver:exec web1 ps -ef

@@ -15,7 +15,7 @@ enum option_id {
     OPT_HOSTNAME, OPT_NET, OPT_CAP_BOUNDING, OPT_CAP_PERMITTED, OPT_CAP_EFFECTIVE,
     OPT_CAP_INHERITABLE, OPT_CAP_AMBIENT, OPT_NO_NEW_PRIVS, OPT_RLIMIT, OPT_CHDIR,
     OPT_ENV, OPT_CGROUP, OPT_SYNC, OPT_SYNC_FD, OPT_STATUS_FD, OPT_RUN_DIR,
-    OPT_CONSOLE, OPT_REAPER, OPT_FOREGROUND, OPT_PID, OPT_SECCOMP,
+    OPT_CONSOLE, OPT_REAPER, OPT_FOREGROUND, OPT_PID, OPT_SECCOMP, OPT_SHM_SIZE,
 };
 
 #define CAP_OPTIONS                                                             \
@@ -33,6 +33,7 @@ static const struct option create_long_options[] = {
     { "work", required_argument, NULL, OPT_WORK },
     { "bind", required_argument, NULL, OPT_BIND },
     { "tmpfs", required_argument, NULL, OPT_TMPFS },
+    { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
     { "hostname", required_argument, NULL, OPT_HOSTNAME },
     { "net", required_argument, NULL, OPT_NET },
     CAP_OPTIONS,
@@ -171,6 +172,14 @@ static int parse_tmpfs(char *text, struct tmpfs_mount *tmpfs)
     return 0;
 }
 
+static int parse_shm_size(const char *text, unsigned long long *bytes)
+{
+    if (parse_size(text, bytes) < 0 || *bytes == 0)
+        return fail_with("parse", text, EINVAL,
+                         "invalid --shm-size, expected bytes greater than 0 with an optional k, m or g suffix");
+    return 0;
+}
+
 static int parse_net(const char *value, struct create_options *options)
 {
     if (strcmp(value, "new") == 0) {
@@ -241,6 +250,7 @@ static int parse_create_option(int id, char *value, struct create_options *o, st
     case OPT_WORK: o->work = value; return 0;
     case OPT_BIND: return parse_bind(value, &o->binds[o->bind_count++]);
     case OPT_TMPFS: return parse_tmpfs(value, &o->tmpfs[o->tmpfs_count++]);
+    case OPT_SHM_SIZE: return parse_shm_size(value, &o->shm_size);
     case OPT_HOSTNAME: o->hostname = value; return 0;
     case OPT_NET: return parse_net(value, o);
     case OPT_CGROUP: o->cgroups[o->cgroup_count++] = value; return 0;

@@ -117,7 +117,7 @@ static int build_guest_filesystem(const struct create_options *o)
 
     if (mount_guest_root(o, &root_fd) < 0)
         return -1;
-    if (mount_kernel_filesystems(root_fd, o->root) == 0 && mount_extra(o, root_fd) == 0 &&
+    if (mount_kernel_filesystems(root_fd, o->root, o->shm_size) == 0 && mount_extra(o, root_fd) == 0 &&
         mask_kernel_files(root_fd, o->root) == 0)
         result = pivot_to_root(root_fd, o->root);
     close(root_fd);

@@ -66,8 +66,24 @@ static int fail_in_dev(const char *step, const char *root, const char *name)
     return fail(step, object, errno);
 }
 
+/* Mounts the tmpfs on /dev/shm, SHM_SIZE bytes or the tmpfs default (half of RAM) when 0. */
+static int mount_shm(int dev_fd, const char *root, unsigned long long shm_size)
+{
+    char path[128];
+    char data[64] = "mode=1777";
+
+    if (mkdirat(dev_fd, "shm", 0755) < 0 || fchmodat(dev_fd, "shm", 01777, 0) < 0)
+        return fail_in_dev("mkdir", root, "shm");
+    if (shm_size > 0)
+        snprintf(data, sizeof data, "mode=1777,size=%llu", shm_size);
+    snprintf(path, sizeof path, "/proc/self/fd/%d/shm", dev_fd);
+    if (mount("shm", path, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0)
+        return fail_in_dev("mount", root, "shm");
+    return 0;
+}
+
 /* Fills the fresh tmpfs at DEV_FD with device nodes, devpts, shm, mqueue and the usual links. */
-static int populate_dev(int dev_fd, const char *root)
+static int populate_dev(int dev_fd, const char *root, unsigned long long shm_size)
 {
     char path[128];
 
@@ -86,11 +102,8 @@ static int populate_dev(int dev_fd, const char *root)
     if (mount("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") < 0)
         return fail_in_dev("mount", root, "pts");
 
-    if (mkdirat(dev_fd, "shm", 0755) < 0 || fchmodat(dev_fd, "shm", 01777, 0) < 0)
-        return fail_in_dev("mkdir", root, "shm");
-    snprintf(path, sizeof path, "/proc/self/fd/%d/shm", dev_fd);
-    if (mount("shm", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
-        return fail_in_dev("mount", root, "shm");
+    if (mount_shm(dev_fd, root, shm_size) < 0)
+        return -1;
 
     /* mqueue shows the message queues of the IPC namespace it is mounted from: the guest's. */
     if (mkdirat(dev_fd, "mqueue", 0755) < 0)
@@ -109,8 +122,9 @@ static int populate_dev(int dev_fd, const char *root)
 /*
  * Mounts proc (showing the guest's pid namespace), sysfs read-only, and a
  * minimal /dev on a tmpfs. The tmpfs must allow device nodes, so it is not nodev.
+ * SHM_SIZE is the size of /dev/shm in bytes, 0 for the tmpfs default.
  */
-int mount_kernel_filesystems(int root_fd, const char *root)
+int mount_kernel_filesystems(int root_fd, const char *root, unsigned long long shm_size)
 {
     int dev_fd;
     int result;
@@ -124,7 +138,7 @@ int mount_kernel_filesystems(int root_fd, const char *root)
     dev_fd = open_in_root(root_fd, root, "dev", 0);
     if (dev_fd < 0)
         return -1;
-    result = populate_dev(dev_fd, root);
+    result = populate_dev(dev_fd, root, shm_size);
     close(dev_fd);
     return result;
 }

@@ -163,6 +163,7 @@ struct create_options {
     int bind_count;
     struct tmpfs_mount *tmpfs;
     int tmpfs_count;
+    unsigned long long shm_size; /* bytes of the tmpfs on /dev/shm, 0: the tmpfs default (half of RAM) */
     const char *hostname;
     enum net_mode net;
     const char *net_path;
@@ -219,7 +220,7 @@ int cgroup_join_process(pid_t target);
 
 int mount_guest_root(const struct create_options *options, int *root_fd);
 int mount_extra(const struct create_options *options, int root_fd);
-int mount_kernel_filesystems(int root_fd, const char *root);
+int mount_kernel_filesystems(int root_fd, const char *root, unsigned long long shm_size);
 int mask_kernel_files(int root_fd, const char *root);
 int pivot_to_root(int root_fd, const char *root);
 int open_in_root(int root_fd, const char *root, const char *path, int create_mode);

@@ -171,6 +171,7 @@ mounts_before=$(host_mounts_of_base)
 
 help=$("$vcontext" create --help)
 expect_match "create --help documents --tmpfs size unit" '--tmpfs DST\[:SIZE\].*bytes' "$help"
+expect_match "create --help documents --shm-size unit" '--shm-size SIZE .*bytes' "$help"
 expect_match "create --help documents uid 0 capability rule" 'bounding\|inheritable' "$help"
 expect_match "enter --help documents exit codes" '127' "$("$vcontext" enter --help)"
 
@@ -283,6 +284,18 @@ expect_match "--bind :ro is read-only" '^ro-bind: read-only$' "$output"
 expect_match "overlay with --upper is writable" '^root: writable$' "$output"
 expect_eq "overlay writes go to --upper" yes "$([ -e "$base/layers/upper/written" ] && echo yes)"
 expect_match "--tmpfs SIZE sets the size" '^tmpfs: 1024$' "$output"
+
+output=$("$vcontext" create --root "$root" --foreground --shm-size 2m -- /bin/sh -c '
+    echo "shm: $(df -k /dev/shm | awk "NR == 2 {print \$2}")"
+    dd if=/dev/zero of=/dev/shm/fill bs=1M count=3 2>&1 | grep -o "No space left on device"')
+expect_match "--shm-size sets the size of /dev/shm" '^shm: 2048$' "$output"
+expect_match "a write beyond --shm-size fails with ENOSPC" '^No space left on device$' "$output"
+output=$("$vcontext" create --root "$root" --foreground -- /bin/sh -c 'grep " /dev/shm " /proc/mounts')
+expect_match "/dev/shm is a tmpfs" '^shm /dev/shm tmpfs ' "$output"
+expect_no_match "/dev/shm has no size option without --shm-size" 'size=' "$output"
+"$vcontext" create --root "$root" --foreground --shm-size 0 -- /bin/true 2>"$base/stderr"
+expect_match "--shm-size rejects 0" '^vcontext: parse 0: invalid --shm-size, expected bytes greater than 0' \
+    "$(cat "$base/stderr")"
 
 escape_name=vserver-test-smoke-escape-$$
 "$vcontext" create --root "$root" --foreground --bind "$base/share:/up/$escape_name" -- /bin/true

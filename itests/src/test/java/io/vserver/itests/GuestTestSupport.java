@@ -53,7 +53,7 @@ public abstract class GuestTestSupport extends VServerTestSupport {
     /**
      * Destroys every guest with force, then checks that no mount under the data or run
      * directory, no cgroup under the test parent and no process in it is left, and removes
-     * the empty test parent.
+     * the empty test parent and its chbind pins.
      */
     @After
     public void destroyGuests() throws Exception {
@@ -77,6 +77,7 @@ public abstract class GuestTestSupport extends VServerTestSupport {
                 KernelState.mountsUnder(host.runDirectory()));
         assertEquals("cgroups left under " + cgroupParent, List.of(), KernelState.cgroupChildren(cgroupParent));
         KernelState.removeEmptyCgroups(cgroupParent);
+        KernelState.removeChbindPins(cgroupParent);
         assertEquals("guests that could not be destroyed", List.of(), failures);
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,6 +86,24 @@ final class KernelState {
             } catch (IOException e) {
                 throw new AssertionError("failed to remove the test cgroup " + directory + ": " + e, e);
             }
+        }
+    }
+
+    /**
+     * Removes the chbind pins of a cgroup parent, {@code /sys/fs/bpf/PARENT}, which detaches
+     * the programs that the network element attached to it.
+     */
+    static void removeChbindPins(String cgroupParent) {
+        Path pins = Path.of("/sys/fs/bpf", cgroupParent.replace('/', '.'));
+        if (!Files.exists(pins)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(pins)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("failed to remove the test's chbind pins " + pins + ": " + e, e);
         }
     }
 

@@ -65,6 +65,7 @@ public final class LaunchPlan {
     private Path workDirectory;
     private final List<Bind> binds = new ArrayList<>();
     private final List<Tmpfs> tmpfsMounts = new ArrayList<>();
+    private long shmSizeBytes;
     private String hostname;
     private NetworkNamespace network = NetworkNamespace.NEW;
     private Path networkNamespacePath;
@@ -126,8 +127,37 @@ public final class LaunchPlan {
         return List.copyOf(tmpfsMounts);
     }
 
+    /**
+     * Adds a tmpfs mount. One with the same target as an earlier mount replaces it in place,
+     * because the later mount would hide the earlier one.
+     */
     public LaunchPlan addTmpfs(Tmpfs tmpfs) {
-        tmpfsMounts.add(Objects.requireNonNull(tmpfs, "tmpfs"));
+        Objects.requireNonNull(tmpfs, "tmpfs");
+        for (int i = 0; i < tmpfsMounts.size(); i++) {
+            if (tmpfsMounts.get(i).target().equals(tmpfs.target())) {
+                tmpfsMounts.set(i, tmpfs);
+                return this;
+            }
+        }
+        tmpfsMounts.add(tmpfs);
+        return this;
+    }
+
+    /** Returns the size of the tmpfs on {@code /dev/shm} in bytes, 0 for the kernel's default (half of RAM). */
+    public long shmSizeBytes() {
+        return shmSizeBytes;
+    }
+
+    /**
+     * Sets the size of the tmpfs that vcontext mounts on {@code /dev/shm}. 0 restores the
+     * kernel's default (half of RAM).
+     */
+    public LaunchPlan shmSize(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("Invalid size " + bytes + " of /dev/shm: expected bytes, or 0 for "
+                    + "the kernel's default");
+        }
+        this.shmSizeBytes = bytes;
         return this;
     }
 

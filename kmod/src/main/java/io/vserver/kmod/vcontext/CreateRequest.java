@@ -29,6 +29,7 @@ public final class CreateRequest {
     private final Path workDirectory;
     private final List<BindMount> binds;
     private final List<TmpfsMount> tmpfsMounts;
+    private final long shmSizeBytes;
     private final String hostname;
     private final Network network;
     private final List<Path> cgroupDirectories;
@@ -46,6 +47,7 @@ public final class CreateRequest {
         this.workDirectory = builder.workDirectory;
         this.binds = List.copyOf(builder.binds);
         this.tmpfsMounts = List.copyOf(builder.tmpfsMounts);
+        this.shmSizeBytes = builder.shmSizeBytes;
         this.hostname = builder.hostname;
         this.network = builder.network;
         this.cgroupDirectories = List.copyOf(builder.cgroupDirectories);
@@ -87,6 +89,9 @@ public final class CreateRequest {
         }
         for (TmpfsMount tmpfs : tmpfsMounts) {
             addOption(arguments, "--tmpfs", tmpfs.toArgument());
+        }
+        if (shmSizeBytes != TmpfsMount.DEFAULT_SIZE) {
+            addOption(arguments, "--shm-size", shmSizeBytes);
         }
 
         addOption(arguments, "--hostname", hostname);
@@ -149,6 +154,14 @@ public final class CreateRequest {
     /** Returns the tmpfs mounts, in mount order. */
     public List<TmpfsMount> tmpfsMounts() {
         return tmpfsMounts;
+    }
+
+    /**
+     * Returns the size of the tmpfs on {@code /dev/shm} in bytes, or {@link TmpfsMount#DEFAULT_SIZE}
+     * for the kernel's default of half the RAM.
+     */
+    public long shmSizeBytes() {
+        return shmSizeBytes;
     }
 
     /** Returns the UTS host name; when empty, vcontext uses the name. */
@@ -250,6 +263,7 @@ public final class CreateRequest {
         private Path consoleFile;
         private boolean reaper;
         private List<String> init;
+        private long shmSizeBytes = TmpfsMount.DEFAULT_SIZE;
 
         private Builder(Path root) {
             this.root = GuestPaths.absolute(root, "root directory");
@@ -301,6 +315,22 @@ public final class CreateRequest {
         /** Adds a tmpfs of the kernel's default size on a path inside the guest. */
         public Builder tmpfs(String target) {
             return tmpfs(new TmpfsMount(target, TmpfsMount.DEFAULT_SIZE));
+        }
+
+        /**
+         * Sets the size of the tmpfs on {@code /dev/shm} in bytes. {@link TmpfsMount#DEFAULT_SIZE}
+         * restores the kernel's default of half the RAM. The pages count against the memory
+         * cgroup of the process that writes them, so a guest pays for its own shared memory.
+         *
+         * @throws IllegalArgumentException if the size is negative
+         */
+        public Builder shmSize(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("Invalid size " + bytes + " of /dev/shm: expected bytes, or "
+                        + TmpfsMount.DEFAULT_SIZE + " for the kernel's default");
+            }
+            this.shmSizeBytes = bytes;
+            return this;
         }
 
         /** Sets the UTS host name. */

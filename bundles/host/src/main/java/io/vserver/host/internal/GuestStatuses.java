@@ -3,6 +3,7 @@ package io.vserver.host.internal;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,7 +28,8 @@ final class GuestStatuses {
         List<String> elements = run != null ? run.elements() : neededElements(keys, deployed);
         return new GuestStatus(guest.name(), run != null ? run.record().xid() : guest.xid(), state,
                 run != null ? run.init().pid() : 0, run != null ? run.startedAt() : null,
-                keys.getOrDefault("image", "host"), List.of(), elements, flags(keys), guest.failure());
+                keys.getOrDefault("image", "host"), networkMode(keys), addresses(keys), elements, flags(keys),
+                guest.failure());
     }
 
     /**
@@ -48,6 +50,31 @@ final class GuestStatuses {
             flags.add("seccomp=unconfined");
         }
         return flags;
+    }
+
+    /**
+     * Returns the network mode as the network element reads it: {@code network.mode}, else
+     * {@code bind} with {@code network.address} and {@code none} without.
+     */
+    static String networkMode(Map<String, String> keys) {
+        String mode = keys.get("network.mode");
+        if (mode != null) {
+            return mode.trim().toLowerCase(Locale.ROOT);
+        }
+        return keys.containsKey("network.address") ? "bind" : "none";
+    }
+
+    /** Returns the addresses of {@code network.address}, without their prefix lengths. */
+    static List<String> addresses(Map<String, String> keys) {
+        List<String> addresses = new ArrayList<>();
+        for (String item : keys.getOrDefault("network.address", "").split(",")) {
+            String address = item.trim();
+            int slash = address.indexOf('/');
+            if (!address.isEmpty()) {
+                addresses.add(slash < 0 ? address : address.substring(0, slash));
+            }
+        }
+        return addresses;
     }
 
     /** Returns the elements a stopped guest would need, deployed or not, in prepare order. */

@@ -44,6 +44,7 @@ final class PlanConverter {
         for (LaunchPlan.Tmpfs tmpfs : plan.tmpfsMounts()) {
             builder.tmpfs(new TmpfsMount(tmpfs.target(), tmpfs.sizeBytes()));
         }
+        builder.shmSize(plan.shmSizeBytes());
 
         if (plan.hostname() != null) {
             builder.hostname(plan.hostname());

@@ -1,6 +1,7 @@
 package io.vserver.host.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 
 import java.nio.file.Path;
@@ -45,5 +46,40 @@ public class PlanConverterTest {
     @Test
     public void unknownSeccompModeIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> convert(new LaunchPlan().seccomp("strict")));
+    }
+
+    @Test
+    public void shmSizeReachesVcontext() {
+        CreateRequest request = convert(new LaunchPlan().shmSize(16L << 20));
+
+        assertEquals(16L << 20, request.shmSizeBytes());
+        List<String> arguments = request.toArguments(Path.of("vcontext"));
+        assertEquals(Long.toString(16L << 20), arguments.get(arguments.indexOf("--shm-size") + 1));
+    }
+
+    @Test
+    public void defaultShmSizeLeavesOptionOut() {
+        CreateRequest request = convert(new LaunchPlan());
+
+        assertEquals(0, request.shmSizeBytes());
+        assertFalse(request.toArguments(Path.of("vcontext")).contains("--shm-size"));
+    }
+
+    @Test
+    public void sizedTmpfsReachesVcontext() {
+        CreateRequest request = convert(new LaunchPlan().addTmpfs(new LaunchPlan.Tmpfs("/tmp", 8L << 20)));
+
+        List<String> arguments = request.toArguments(Path.of("vcontext"));
+        assertEquals("/tmp:" + (8L << 20), arguments.get(arguments.indexOf("--tmpfs") + 1));
+    }
+
+    @Test
+    public void laterTmpfsReplacesSameTarget() {
+        LaunchPlan plan = new LaunchPlan().addTmpfs(new LaunchPlan.Tmpfs("/tmp", 0))
+                .addTmpfs(new LaunchPlan.Tmpfs("/run", 0))
+                .addTmpfs(new LaunchPlan.Tmpfs("/tmp", 8L << 20));
+
+        assertEquals(List.of(new LaunchPlan.Tmpfs("/tmp", 8L << 20), new LaunchPlan.Tmpfs("/run", 0)),
+                plan.tmpfsMounts());
     }
 }

@@ -26,13 +26,17 @@ import io.vserver.kmod.vcontext.RlimitResource;
  * @param cpuWeight {@code limits.cpu.weight}, 1 to 10000 with 100 the kernel's default
  * @param ioRead {@code limits.io.read}, bytes per second by device {@code MAJOR:MINOR}; empty when unset
  * @param ioWrite {@code limits.io.write}, bytes per second by device {@code MAJOR:MINOR}; empty when unset
+ * @param shmBytes {@code limits.shm}, the size of the tmpfs on {@code /dev/shm} in bytes
+ * @param tmpBytes {@code limits.tmp}, the size in bytes of a tmpfs mounted on {@code /tmp}
  * @param rlimits the {@code limits.rlimit.NAME} keys, by key
  */
 record LimitSettings(Long memoryBytes, Long pids, Long cpuQuotaMicros, Long swapBytes, Long cpuWeight,
-        Map<String, Long> ioRead, Map<String, Long> ioWrite, Map<String, LaunchPlan.Rlimit> rlimits) {
+        Map<String, Long> ioRead, Map<String, Long> ioWrite, Long shmBytes, Long tmpBytes,
+        Map<String, LaunchPlan.Rlimit> rlimits) {
 
     /** The settings of a guest without limits keys. */
-    static final LimitSettings NONE = new LimitSettings(null, null, null, null, null, Map.of(), Map.of(), Map.of());
+    static final LimitSettings NONE = new LimitSettings(null, null, null, null, null, Map.of(), Map.of(), null, null,
+            Map.of());
 
     static final String MEMORY = "limits.memory";
     static final String PIDS = "limits.pids";
@@ -41,6 +45,8 @@ record LimitSettings(Long memoryBytes, Long pids, Long cpuQuotaMicros, Long swap
     static final String CPU_WEIGHT = "limits.cpu.weight";
     static final String IO_READ = "limits.io.read";
     static final String IO_WRITE = "limits.io.write";
+    static final String SHM = "limits.shm";
+    static final String TMP = "limits.tmp";
     static final String RLIMIT_PREFIX = "limits.rlimit.";
 
     /** The CPU bandwidth period, the kernel's default {@code cpu.cfs_period_us} of 100 ms. */
@@ -79,6 +85,8 @@ record LimitSettings(Long memoryBytes, Long pids, Long cpuQuotaMicros, Long swap
         Long weight = null;
         Map<String, Long> ioRead = Map.of();
         Map<String, Long> ioWrite = Map.of();
+        Long shm = null;
+        Long tmp = null;
         Map<String, LaunchPlan.Rlimit> rlimits = new LinkedHashMap<>();
         for (Map.Entry<String, String> setting : spec.settings().entrySet()) {
             String key = setting.getKey();
@@ -100,14 +108,27 @@ record LimitSettings(Long memoryBytes, Long pids, Long cpuQuotaMicros, Long swap
                 } else {
                     ioWrite = rates;
                 }
+            } else if (key.equals(SHM)) {
+                shm = parseSize(source, SHM, value);
+            } else if (key.equals(TMP)) {
+                tmp = parseSize(source, TMP, value);
             } else if (key.startsWith(RLIMIT_PREFIX)) {
                 rlimits.put(key, parseRlimit(source, key, value));
             } else if (key.startsWith("limits.")) {
                 throw InvalidConfigurationException.unknownKey(source, key, String.join(", ", MEMORY, SWAP, PIDS, CPU,
-                        CPU_WEIGHT, IO_READ, IO_WRITE) + " and " + RLIMIT_PREFIX + "NAME with NAME one of " + resourceNames());
+                        CPU_WEIGHT, IO_READ, IO_WRITE, SHM, TMP) + " and " + RLIMIT_PREFIX + "NAME with NAME one of " + resourceNames());
             }
         }
-        return new LimitSettings(memory, pids, cpu, swap, weight, ioRead, ioWrite, rlimits);
+        return new LimitSettings(memory, pids, cpu, swap, weight, ioRead, ioWrite, shm, tmp, rlimits);
+    }
+
+    /**
+     * Returns the size of {@code /dev/shm} in bytes: {@code limits.shm}, else {@code limits.memory},
+     * so that {@code /dev/shm} is never larger than the memory the guest may use, else null for
+     * the kernel's default of half the RAM.
+     */
+    Long effectiveShmBytes() {
+        return shmBytes != null ? shmBytes : memoryBytes;
     }
 
     static long parseMemory(String source, String value) throws InvalidConfigurationException {

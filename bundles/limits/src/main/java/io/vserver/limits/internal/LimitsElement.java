@@ -31,10 +31,14 @@ import io.vserver.kmod.cgroup.CgroupHierarchies;
  * {@code limits.memory.swap} (same form; memory plus swap on cgroup v1, swap alone on v2),
  * {@code limits.pids} (maximum tasks), {@code limits.cpu} (CPUs, fractions allowed),
  * {@code limits.cpu.weight} (1 to 10000), {@code limits.io.read} and {@code limits.io.write}
- * ({@code MAJOR:MINOR=BYTES_PER_SECOND,...}) and {@code limits.rlimit.NAME} ({@code SOFT[:HARD]} or {@code unlimited}, NAME as in setrlimit(2)
- * without RLIMIT_). The host creates the guest's cgroup before prepare, so this element only
- * writes limit files into it. All cgroup limits change live on a running guest, rlimits at its
- * next start.
+ * ({@code MAJOR:MINOR=BYTES_PER_SECOND,...}), {@code limits.shm} (size of {@code /dev/shm}, same
+ * form as the memory limit; default: {@code limits.memory} when set), {@code limits.tmp} (when
+ * set, {@code /tmp} is a tmpfs of that size) and {@code limits.rlimit.NAME} ({@code SOFT[:HARD]}
+ * or {@code unlimited}, NAME as in setrlimit(2) without RLIMIT_). The host creates the guest's
+ * cgroup before prepare, so this element only writes limit files into it. All cgroup limits
+ * change live on a running guest, the tmpfs sizes and rlimits at its next start. Pages of a
+ * tmpfs count against the memory cgroup of the process that writes them, so the memory limit
+ * also bounds what a guest keeps in its tmpfs mounts.
  */
 @Component(service = IsolationElement.class, property = IsolationElement.SERVICE_PROPERTY_NAME + "=limits")
 public class LimitsElement implements IsolationElement {
@@ -42,6 +46,9 @@ public class LimitsElement implements IsolationElement {
     private static final Logger LOG = LoggerFactory.getLogger(LimitsElement.class);
 
     private static final Set<String> KEYS = Set.of("limits.");
+
+    /** The mount point of the tmpfs that {@code limits.tmp} sizes. */
+    private static final String TMP_TARGET = "/tmp";
 
     /** The keys whose change is applied to a running guest's cgroup. */
     private static final List<String> LIVE_KEYS = List.of(LimitSettings.MEMORY, LimitSettings.SWAP,
@@ -88,13 +95,15 @@ public class LimitsElement implements IsolationElement {
     }
 
     /**
-     * Adds the rlimits to the plan and writes the cgroup limits into the guest's cgroup, after
-     * checking that the controllers and files of the swap, CPU weight and I/O keys exist.
+     * Adds the rlimits and tmpfs sizes to the plan and writes the cgroup limits into the guest's
+     * cgroup, after checking that the controllers and files of the swap, CPU weight and I/O keys
+     * exist.
      */
     @Override
     public void prepare(GuestSpec spec, GuestRecord record, LaunchPlan plan) throws VServerException {
         LimitSettings settings = LimitSettings.of(spec);
         settings.rlimits().values().forEach(plan::rlimit);
+        addTmpfsSizes(settings, plan);
         Cgroup group = group(spec.label(), record);
         for (String key : CONTROLLER_KEYS) {
             if (spec.get(key).isPresent()) {
@@ -110,8 +119,12 @@ public class LimitsElement implements IsolationElement {
 
     /**
      * Applies changed cgroup limits to the running guest's cgroup, where a
-     * removed key lifts the limit, and reports changed rlimits as waiting for a restart. When
-     * one limit fails, the limits already changed are set back to their old values.
+     * removed key lifts the limit, and reports changed tmpfs sizes and rlimits as waiting for a
+     * restart. When one limit fails, the limits already changed are set back to their old values.
+     *
+     * <p>NOTE: a {@code /dev/shm} sized by default from {@code limits.memory} keeps its size
+     * until the next start when the memory limit changes live. Its pages still count against
+     * the new memory limit.
      *
      * @throws VServerException naming the failed key and value, after the roll-back
      */
@@ -151,6 +164,20 @@ public class LimitsElement implements IsolationElement {
             outcomes.put(key, UpdateOutcome.APPLIED);
         }
         return outcomes;
+    }
+
+    /**
+     * Sets the size of {@code /dev/shm} in the plan and, when {@code limits.tmp} is set, adds a
+     * tmpfs of that size on {@code /tmp}.
+     */
+    private static void addTmpfsSizes(LimitSettings settings, LaunchPlan plan) {
+        Long shm = settings.effectiveShmBytes();
+        if (shm != null) {
+            plan.shmSize(shm);
+        }
+        if (settings.tmpBytes() != null) {
+            plan.addTmpfs(new LaunchPlan.Tmpfs(TMP_TARGET, settings.tmpBytes()));
+        }
     }
 
     /** Returns the changed limits keys in sorted order, so that updates apply in the same order every time. */

@@ -85,12 +85,22 @@ public class LimitsElementTest {
         unified.validate(spec(Map.of("limits.memory", "4096", "limits.cpu", "0.01")));
         unified.validate(spec(Map.of("limits.rlimit.nofile", "1024:4096", "limits.rlimit.core", "0",
                 "limits.rlimit.as", "unlimited", "limits.rlimit.stack", "8388608:unlimited")));
+        unified.validate(spec(Map.of("limits.shm", "64M", "limits.tmp", "1g")));
     }
 
     @Test
     public void validateRejectsBadMemory() {
         for (String value : List.of("", "lots", "-1", "0", "0M", "1.5G", "512MB", "16777216T", "99999999999999999999")) {
             assertRejected("limits.memory", value, LimitSettings.MEMORY_FORM);
+        }
+    }
+
+    @Test
+    public void validateRejectsBadTmpfsSizes() {
+        for (String key : List.of("limits.shm", "limits.tmp")) {
+            for (String value : List.of("", "lots", "-1", "0", "1.5G", "64MB")) {
+                assertRejected(key, value, LimitSettings.MEMORY_FORM);
+            }
         }
     }
 
@@ -124,6 +134,9 @@ public class LimitsElementTest {
             assertNull(e.value());
             assertTrue(e.acceptedForm(), e.acceptedForm().contains("nofile"));
         }
+        String form = rejected("limits.memroy", "1").acceptedForm();
+        assertTrue(form, form.contains("limits.shm"));
+        assertTrue(form, form.contains("limits.tmp"));
     }
 
     @Test
@@ -152,6 +165,43 @@ public class LimitsElementTest {
         assertTrue(plan.rlimits().contains(new LaunchPlan.Rlimit("nofile", 1024, 4096)));
         assertTrue(plan.rlimits().contains(new LaunchPlan.Rlimit("core", -1, -1)));
         assertTrue(plan.rlimits().contains(new LaunchPlan.Rlimit("stack", 8388608, -1)));
+    }
+
+    @Test
+    public void prepareSizesShmToMemoryLimit() throws Exception {
+        LaunchPlan plan = new LaunchPlan();
+        unified.prepare(spec(Map.of("limits.memory", "64M")), RECORD, plan);
+
+        assertEquals(64L << 20, plan.shmSizeBytes());
+        assertEquals(List.of(), plan.tmpfsMounts());
+    }
+
+    @Test
+    public void prepareSizesShmAndTmp() throws Exception {
+        LaunchPlan plan = new LaunchPlan();
+        unified.prepare(spec(Map.of("limits.memory", "64M", "limits.shm", "16M", "limits.tmp", "8M")), RECORD,
+                plan);
+
+        assertEquals(16L << 20, plan.shmSizeBytes());
+        assertEquals(List.of(new LaunchPlan.Tmpfs("/tmp", 8L << 20)), plan.tmpfsMounts());
+    }
+
+    @Test
+    public void prepareSizesShmWithoutMemoryLimit() throws Exception {
+        LaunchPlan plan = new LaunchPlan();
+        unified.prepare(spec(Map.of("limits.shm", "1G")), RECORD, plan);
+
+        assertEquals(1L << 30, plan.shmSizeBytes());
+        assertEquals("max", unifiedFile("memory.max"));
+    }
+
+    @Test
+    public void prepareLeavesShmDefaultWithoutLimits() throws Exception {
+        LaunchPlan plan = new LaunchPlan();
+        unified.prepare(spec(Map.of("limits.pids", "7")), RECORD, plan);
+
+        assertEquals(0, plan.shmSizeBytes());
+        assertEquals(List.of(), plan.tmpfsMounts());
     }
 
     @Test
@@ -223,6 +273,20 @@ public class LimitsElementTest {
         assertEquals(Long.toString(1L << 30), unifiedFile("memory.max"));
         assertEquals("max", unifiedFile("pids.max"));
         assertEquals("200000 100000", unifiedFile("cpu.max"));
+    }
+
+    @Test
+    public void updateReportsTmpfsSizesNeedRestart() throws Exception {
+        GuestSpec old = spec(Map.of("limits.memory", "512M", "limits.shm", "64M"));
+        unified.prepare(old, RECORD, new LaunchPlan());
+        RunningGuest guest = new RunningGuest(RECORD, old, 4242, 1);
+
+        Map<String, UpdateOutcome> outcomes = unified.update(guest, spec(Map.of("limits.memory", "512M",
+                "limits.shm", "128M", "limits.tmp", "32M")));
+
+        assertEquals(Map.of("limits.shm", UpdateOutcome.NEEDS_RESTART, "limits.tmp", UpdateOutcome.NEEDS_RESTART),
+                outcomes);
+        assertEquals(Long.toString(512L << 20), unifiedFile("memory.max"));
     }
 
     @Test

@@ -1,52 +1,94 @@
 package io.vserver.network.internal;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.vserver.api.GuestRecord;
 import io.vserver.api.GuestSpec;
 import io.vserver.api.InvalidConfigurationException;
 import io.vserver.api.IsolationElement;
 import io.vserver.api.LaunchPlan;
+import io.vserver.api.RunningGuest;
+import io.vserver.api.UpdateOutcome;
+import io.vserver.api.VServerException;
+import io.vserver.kmod.cgroup.CgroupHierarchies;
+import io.vserver.network.internal.NetworkSettings.Mode;
 
 /**
  * The network element: which network stack a guest's sockets use.
  *
- * <p>Key {@code network.mode}: {@code none} (default, a new network namespace with only
- * loopback) or {@code host} (the host's namespace, flagged {@code network=host} in the guest's
- * status). The modes {@code bind} (addresses on the shared host stack) and {@code isolated}
- * (own namespace with a veth pair), and with them {@code network.address} and
- * {@code network.device}, are rejected until they are implemented. A guest that sets no
+ * <p>{@code network.mode} is {@code none} (a new namespace with only loopback; the default
+ * without {@code network.address}), {@code bind} (the shared host-side stack, sockets locked to
+ * the guest's addresses by the chbind BPF programs; the default with {@code network.address}),
+ * {@code isolated} (own namespace with a veth pair on a bridge) or {@code host} (no
+ * restriction, flagged {@code network=host}). {@code network.namespace} names the host-side
+ * namespace of bind and isolated mode, by default the host VM's own. A guest that sets no
  * {@code network.*} key does not need this element, because the plan's default is already a
  * new namespace with loopback only.
+ *
+ * <p>A live change of {@code network.address} applies at once; other keys need a restart.
  */
 @Component(service = IsolationElement.class, property = IsolationElement.SERVICE_PROPERTY_NAME + "=network")
 public class NetworkElement implements IsolationElement {
 
-    static final String MODE = "network.mode";
-    static final String ADDRESS = "network.address";
-    static final String DEVICE = "network.device";
-
-    /** Every key the element accepts. Other keys under {@code network.} are unknown. */
-    static final List<String> KEYS = List.of(MODE, ADDRESS, DEVICE);
-
-    static final String MODE_FORM = "none or host (bind and isolated are not implemented yet)";
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkElement.class);
 
     /** The status flag of a guest that shares the host's network namespace. */
     public static final String HOST_NETWORK_FLAG = "network=host";
 
     private static final Set<String> OWNED_KEYS = Set.of("network.");
 
-    /** The values of {@code network.mode}. */
-    enum Mode {
-        NONE, HOST, BIND, ISOLATED;
+    private final IsolatedNetwork isolated = new IsolatedNetwork();
+    private ChbindPrograms programs;
+    private BindNetwork bind;
 
-        boolean isImplemented() {
-            return this == NONE || this == HOST;
+    /** Activates the element with the BPF object copied into the bundle's data area. */
+    @Activate
+    void activate(BundleContext context) {
+        activate(context.getDataFile("bpf").toPath());
+    }
+
+    /** Activates the element with the BPF object copied into {@code objectDirectory}. */
+    synchronized void activate(Path objectDirectory) {
+        programs = new ChbindPrograms(objectDirectory);
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        if (programs == null) {
+            return;
         }
+        try {
+            programs.close();
+        } catch (IOException e) {
+            LOG.warn("Cannot close the chbind programs; their pins stay in place", e);
+        }
+        programs = null;
+        bind = null;
+    }
+
+    private synchronized BindNetwork bindNetwork() throws IOException {
+        if (programs == null) {
+            throw new IOException("the network element is not active");
+        }
+        if (bind == null) {
+            bind = new BindNetwork(programs, CgroupHierarchies.discover());
+        }
+        return bind;
     }
 
     @Override
@@ -66,19 +108,88 @@ public class NetworkElement implements IsolationElement {
 
     @Override
     public void validate(GuestSpec spec) throws InvalidConfigurationException {
-        mode(spec);
+        NetworkSettings.of(spec);
     }
 
-    /** Sets the plan's network namespace: a new one for {@code none}, the host's for {@code host}. */
     @Override
-    public void prepare(GuestSpec spec, GuestRecord record, LaunchPlan plan) throws InvalidConfigurationException {
-        Mode mode = mode(spec);
-        plan.network(mode == Mode.HOST ? LaunchPlan.NetworkNamespace.HOST : LaunchPlan.NetworkNamespace.NEW, null);
+    public void prepare(GuestSpec spec, GuestRecord record, LaunchPlan plan) throws VServerException {
+        NetworkSettings settings = NetworkSettings.of(spec);
+        switch (settings.mode()) {
+            case NONE -> plan.network(LaunchPlan.NetworkNamespace.NEW, null);
+            case HOST -> plan.network(LaunchPlan.NetworkNamespace.HOST, null);
+            case BIND -> {
+                try {
+                    bindNetwork().prepare(spec, settings, record, plan);
+                } catch (IOException e) {
+                    throw new VServerException(spec.label() + ": failed to set up network.mode=bind: "
+                            + e.getMessage(), e);
+                }
+            }
+            case ISOLATED -> isolated.prepare(spec, settings, record, plan);
+            default -> throw new IllegalStateException("unhandled mode " + settings.mode());
+        }
     }
 
-    /** Does nothing: a guest's own namespace ends with its last process, and the host's is not touched. */
     @Override
-    public void release(GuestRecord record) {
+    public void attach(RunningGuest guest) throws VServerException {
+        NetworkSettings settings = NetworkSettings.of(guest.spec());
+        if (settings.mode() == Mode.ISOLATED) {
+            isolated.attach(guest, settings);
+        }
+    }
+
+    /**
+     * Applies a change of {@code network.address} to a running bind or isolated guest at once.
+     * A change of any other network key, or of the address together with one, needs a restart.
+     */
+    @Override
+    public Map<String, UpdateOutcome> update(RunningGuest guest, GuestSpec updated) throws VServerException {
+        NetworkSettings oldSettings = NetworkSettings.of(guest.spec());
+        NetworkSettings newSettings = NetworkSettings.of(updated);
+        Set<String> changed = new TreeSet<>();
+        for (String key : NetworkSettings.KEYS) {
+            if (!Objects.equals(guest.spec().get(key).orElse(null), updated.get(key).orElse(null))) {
+                changed.add(key);
+            }
+        }
+        Map<String, UpdateOutcome> outcomes = new LinkedHashMap<>();
+        boolean onlyAddress = changed.equals(Set.of(NetworkSettings.ADDRESS))
+                && oldSettings.mode() == newSettings.mode()
+                && (newSettings.mode() == Mode.BIND || newSettings.mode() == Mode.ISOLATED);
+        if (!onlyAddress) {
+            changed.forEach(key -> outcomes.put(key, UpdateOutcome.NEEDS_RESTART));
+            return outcomes;
+        }
+        if (newSettings.mode() == Mode.BIND) {
+            try {
+                bindNetwork().changeAddresses(updated, oldSettings, newSettings, guest.record());
+            } catch (IOException e) {
+                throw new VServerException(updated.label() + ": failed to change network.address: " + e.getMessage(), e);
+            }
+        } else {
+            isolated.changeAddresses(guest, updated, oldSettings, newSettings);
+        }
+        LOG.info("{}: network.address changed from {} to {}", updated.label(), oldSettings.addressList(),
+                newSettings.addressList());
+        outcomes.put(NetworkSettings.ADDRESS, UpdateOutcome.APPLIED);
+        return outcomes;
+    }
+
+    /** Removes the chbind entry, the device addresses and the veth pair recorded for the guest. */
+    @Override
+    public void release(GuestRecord record) throws VServerException {
+        try {
+            var state = NetworkState.read(record.runDirectory());
+            if (state.isEmpty()) {
+                return;
+            }
+            bindNetwork().release(record, state.get());
+            isolated.release(record, state.get());
+            NetworkState.delete(record.runDirectory());
+        } catch (IOException | RuntimeException e) {
+            throw new VServerException("Guest " + record.name() + ": failed to remove its network set-up: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Returns the status flags of {@code spec}, see {@link #flags(GuestSpec)}. */
@@ -93,39 +204,14 @@ public class NetworkElement implements IsolationElement {
      * @throws InvalidConfigurationException when the network keys are invalid
      */
     public static List<String> flags(GuestSpec spec) throws InvalidConfigurationException {
-        return mode(spec) == Mode.HOST ? List.of(HOST_NETWORK_FLAG) : List.of();
+        return NetworkSettings.of(spec).mode() == Mode.HOST ? List.of(HOST_NETWORK_FLAG) : List.of();
     }
 
-    /**
-     * Parses and checks the network keys of {@code spec} and returns the mode.
-     *
-     * @throws InvalidConfigurationException naming the key, the value and the accepted form
-     */
-    static Mode mode(GuestSpec spec) throws InvalidConfigurationException {
-        String source = spec.label();
-        for (String key : spec.settings().keySet()) {
-            if (key.startsWith("network.") && !KEYS.contains(key)) {
-                throw InvalidConfigurationException.unknownKey(source, key, String.join(", ", KEYS));
-            }
+    /** Checks that the host-side namespace file exists; null stands for the host VM's own. */
+    static void checkNamespace(GuestSpec spec, Path namespace) throws VServerException {
+        if (namespace != null && !Files.exists(namespace)) {
+            throw new VServerException(spec.label() + ": network.namespace " + namespace + " does not exist: "
+                    + "create it (for a name, ip netns add NAME) or remove the key to use the host's namespace");
         }
-        String value = spec.get(MODE, "none");
-        Mode mode;
-        try {
-            mode = Mode.valueOf(value.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw InvalidConfigurationException.invalidValue(source, MODE, value, MODE_FORM);
-        }
-        if (!mode.isImplemented()) {
-            throw InvalidConfigurationException.invalidValue(source, MODE, value, MODE_FORM);
-        }
-        for (String key : List.of(ADDRESS, DEVICE)) {
-            String setting = spec.get(key).orElse(null);
-            if (setting != null) {
-                throw InvalidConfigurationException.invalidValue(source, key, setting, "no value with network.mode "
-                        + mode.name().toLowerCase(Locale.ROOT) + ": " + key
-                        + " applies only to the modes bind and isolated, which are not implemented yet");
-            }
-        }
-        return mode;
     }
 }

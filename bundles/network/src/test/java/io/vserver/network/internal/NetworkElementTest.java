@@ -49,16 +49,27 @@ public class NetworkElementTest {
         element.validate(spec(Map.of()));
         element.validate(spec(Map.of("network.mode", "none")));
         element.validate(spec(Map.of("network.mode", "HOST")));
+        element.validate(spec(Map.of("network.address", "127.0.1.11")));
+        element.validate(spec(Map.of("network.address", "10.1.2.3,fd00::3", "network.device", "eth0",
+                "network.namespace", "lab")));
+        element.validate(spec(Map.of("network.mode", "isolated", "network.address", "10.0.0.2/24",
+                "network.bridge", "br-lab", "network.gateway", "10.0.0.1", "network.namespace", "/run/netns/lab")));
     }
 
     @Test
-    public void validateRejectsLaterModes() {
-        for (String mode : List.of("bind", "isolated")) {
-            InvalidConfigurationException e = rejected(Map.of("network.mode", mode));
-            assertEquals("network.mode", e.key());
-            assertEquals(mode, e.value());
-            assertEquals("none or host (bind and isolated are not implemented yet)", e.acceptedForm());
-        }
+    public void addressMakesBindTheDefault() throws Exception {
+        NetworkSettings settings = NetworkSettings.of(spec(Map.of("network.address", "127.0.1.11")));
+        assertEquals(NetworkSettings.Mode.BIND, settings.mode());
+        assertEquals("127.0.1.11/32", settings.ipv4().withPrefix());
+        assertNull(settings.ipv6());
+        assertEquals(List.of(), settings.deviceAddresses());
+
+        NetworkSettings both = NetworkSettings.of(spec(Map.of("network.address", "fd00::0:3, 10.1.2.3/32",
+                "network.device", "eth0", "network.namespace", "lab")));
+        assertEquals(List.of("10.1.2.3", "fd00:0:0:0:0:0:0:3"), both.addressList());
+        assertEquals("[10.1.2.3/32, fd00:0:0:0:0:0:0:3/128]", both.deviceAddresses().toString());
+        assertEquals(Path.of("/run/netns/lab"), both.namespace());
+        assertEquals(NetworkSettings.Mode.NONE, NetworkSettings.of(spec(Map.of())).mode());
     }
 
     @Test
@@ -66,20 +77,73 @@ public class NetworkElementTest {
         InvalidConfigurationException e = rejected(Map.of("network.mode", "bridge"));
         assertEquals("network.mode", e.key());
         assertEquals("bridge", e.value());
-        assertEquals(NetworkElement.MODE_FORM, e.acceptedForm());
+        assertEquals(NetworkSettings.MODE_FORM, e.acceptedForm());
     }
 
     @Test
-    public void validateRejectsAddressAndDevice() {
-        InvalidConfigurationException address = rejected(Map.of("network.address", "127.0.0.2/8"));
+    public void validateRejectsBadAddresses() {
+        for (String value : List.of("lots", "127.0.0.1", "0.0.0.0", "10.0.0.300", "10.0.0.2/33", "10.0.0.2/x",
+                "10.0.0.2,10.0.0.3", "fd00::2", "::1,10.0.0.2", "224.0.0.1", "example.org", "127.0.2.1")) {
+            InvalidConfigurationException e = rejected(Map.of("network.address", value));
+            assertEquals(value, "network.address", e.key());
+            assertEquals(value, value, e.value());
+            assertTrue(e.acceptedForm(), e.acceptedForm().startsWith(NetworkSettings.ADDRESS_FORM));
+        }
+    }
+
+    @Test
+    public void bindTakesSingleAddresses() {
+        InvalidConfigurationException e = rejected(Map.of("network.address", "10.1.2.3/24"));
+        assertEquals("network.address", e.key());
+        assertTrue(e.acceptedForm(), e.acceptedForm().contains("without a /PREFIX in bind mode"));
+    }
+
+    @Test
+    public void bindAndIsolatedNeedAnAddress() {
+        for (String mode : List.of("bind", "isolated")) {
+            InvalidConfigurationException e = rejected(Map.of("network.mode", mode));
+            assertEquals("network.address", e.key());
+            assertNull(e.value());
+            assertTrue(e.getMessage(), e.getMessage().contains("missing key 'network.address'"));
+        }
+    }
+
+    @Test
+    public void keysOfOtherModesAreRejected() {
+        InvalidConfigurationException address = rejected(Map.of("network.mode", "none", "network.address",
+                "127.0.1.11"));
         assertEquals("network.address", address.key());
-        assertEquals("127.0.0.2/8", address.value());
-        assertTrue(address.acceptedForm(), address.acceptedForm().contains("bind and isolated"));
+        assertTrue(address.acceptedForm(), address.acceptedForm().contains("modes bind and isolated"));
 
         InvalidConfigurationException device = rejected(Map.of("network.mode", "host", "network.device", "lo"));
         assertEquals("network.device", device.key());
         assertEquals("lo", device.value());
-        assertTrue(device.acceptedForm(), device.acceptedForm().contains("network.mode host"));
+        assertTrue(device.acceptedForm(), device.acceptedForm().contains("network.mode=host"));
+
+        InvalidConfigurationException bridge = rejected(Map.of("network.address", "127.0.1.11",
+                "network.bridge", "br0"));
+        assertEquals("network.bridge", bridge.key());
+        assertTrue(bridge.acceptedForm(), bridge.acceptedForm().contains("modes isolated"));
+    }
+
+    @Test
+    public void loopbackAddressNeedsNoDevice() {
+        InvalidConfigurationException e = rejected(Map.of("network.address", "127.0.1.11", "network.device",
+                "lo"));
+        assertEquals("network.device", e.key());
+        assertTrue(e.acceptedForm(), e.acceptedForm().contains("remove network.device"));
+    }
+
+    @Test
+    public void badNamesAreRejected() {
+        assertEquals("network.device", rejected(Map.of("network.address", "10.0.0.2", "network.device",
+                "eth0; reboot")).key());
+        assertEquals("network.namespace", rejected(Map.of("network.address", "10.0.0.2", "network.namespace",
+                "../etc")).key());
+        assertEquals("network.bridge", rejected(Map.of("network.mode", "isolated", "network.address",
+                "10.0.0.2/24", "network.bridge", "a-very-long-bridge-name")).key());
+        assertEquals("network.gateway", rejected(Map.of("network.mode", "isolated", "network.address",
+                "10.0.0.2/24", "network.gateway", "fd00::1")).key());
     }
 
     @Test

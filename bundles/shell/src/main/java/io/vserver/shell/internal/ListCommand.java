@@ -33,6 +33,7 @@ public class ListCommand implements Action {
         table.column("XID").alignRight();
         table.column("State");
         table.column("Image");
+        table.column("Network");
         table.column("Addresses");
         table.column("Uptime").alignRight();
         table.column("Flags");
@@ -41,7 +42,7 @@ public class ListCommand implements Action {
         Instant now = Instant.now();
         for (GuestStatus guest : manager.list()) {
             table.addRow().addContent(guest.name(), guest.xid(), guest.state(), guest.image(),
-                    DisplayFormats.join(guest.addresses()), DisplayFormats.uptime(guest, now),
+                    guest.network(), DisplayFormats.join(guest.addresses()), DisplayFormats.uptime(guest, now),
                     DisplayFormats.join(guest.flags()));
         }
         table.print(System.out, !noFormat);

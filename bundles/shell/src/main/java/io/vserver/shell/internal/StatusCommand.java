@@ -38,6 +38,7 @@ public class StatusCommand implements Action {
             print("Started", guest.startedAt() + " (up " + DisplayFormats.uptime(guest, Instant.now()) + ")");
         }
         print("Image", guest.image());
+        print("Network", guest.network());
         print("Addresses", DisplayFormats.join(guest.addresses()));
         print("Elements", DisplayFormats.join(guest.elements()));
         print("Flags", DisplayFormats.join(guest.flags()));

@@ -79,7 +79,7 @@ public class DisplayFormatsTest {
     }
 
     private static GuestStatus status(GuestState state, Instant startedAt) {
-        return new GuestStatus("web1", 100, state, startedAt == null ? 0 : 4242, startedAt, "host", List.of(),
+        return new GuestStatus("web1", 100, state, startedAt == null ? 0 : 4242, startedAt, "host", "none", List.of(),
                 List.of(), List.of(), null);
     }
 }
