@@ -6,7 +6,9 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +27,19 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 
+import io.vserver.kmod.bpf.ChbindMap;
+import io.vserver.kmod.cgroup.CgroupHierarchies;
+
 /**
  * Stops and starts a whole appliance under a running guest. Pax Exam cannot restart its own
  * container, so this test unpacks the built distribution under target/, runs it with bin/start
  * and bin/stop and drives it with bin/client as the operator user.
  */
 public class KarafRestartIT {
+
+    /** The bind-mode guest's address before and after a live change. */
+    private static final String FIRST_ADDRESS = "127.0.1.31";
+    private static final String SECOND_ADDRESS = "127.0.1.32";
 
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(60);
@@ -86,7 +95,8 @@ public class KarafRestartIT {
     /** Starts the appliance, creates and starts the guest, and returns its init pid. */
     private int startGuestInNewAppliance() throws Exception {
         startKaraf();
-        client("vserver:create --image host --set init.style=command --set \"init=/bin/sleep infinity\" " + GUEST);
+        client("vserver:create --image host --set init.style=command --set \"init=/bin/sleep infinity\" "
+                + "--set network.address=" + FIRST_ADDRESS + " " + GUEST);
         client("vserver:start " + GUEST);
         int init = initPid(client("vserver:status " + GUEST));
         assertTrue("init " + init + " alive", KernelState.isAlive(init));
@@ -100,11 +110,35 @@ public class KarafRestartIT {
         assertEquals("init pid after the restart:\n" + status, init, initPid(status));
         String hostname = client("vserver:exec " + GUEST + " -- hostname");
         assertTrue("exec after the restart printed:\n" + hostname, hostname.lines().anyMatch(GUEST::equals));
+        assertEquals("source of the guest's connection after the restart", FIRST_ADDRESS, connectionSource());
+        String changed = client("vserver:net " + GUEST + " address=" + SECOND_ADDRESS);
+        assertTrue("vserver:net after the restart printed:\n" + changed,
+                changed.contains("network.address: applied"));
+        assertEquals("source of the guest's connection after the change", SECOND_ADDRESS, connectionSource());
+        long cgroupId = CgroupHierarchies.discover().group(cgroupParent + "/" + GUEST).cgroupId();
 
         client("vserver:stop " + GUEST);
         assertTrue("status after stop", awaitStatus("STOPPED").contains("STOPPED"));
         assertFalse("init " + init + " ended", KernelState.isAlive(init));
+        try (ChbindMap map = ChbindMap.open(Path.of("/sys/fs/bpf", cgroupParent))) {
+            assertEquals("chbind entry after stop", Optional.empty(), map.get(cgroupId));
+        }
         client("vserver:destroy " + GUEST);
+    }
+
+    /**
+     * Makes the guest connect to a listener of the test on 127.0.2.51 and returns the source
+     * address the listener sees.
+     */
+    private String connectionSource() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 5, InetAddress.getByName("127.0.2.51"))) {
+            listener.setSoTimeout(30_000);
+            client("vserver:exec " + GUEST + " -- /usr/bin/socat -u OPEN:/dev/null TCP:127.0.2.51:"
+                    + listener.getLocalPort());
+            try (Socket accepted = listener.accept()) {
+                return accepted.getInetAddress().getHostAddress();
+            }
+        }
     }
 
     /** Stops the appliance, then ends and removes whatever the test's guest left behind. */
@@ -137,6 +171,7 @@ public class KarafRestartIT {
             Files.delete(cgroup);
         }
         KernelState.removeEmptyCgroups(cgroupParent);
+        KernelState.removeChbindPins(cgroupParent);
         run(work.getParent(), Duration.ofSeconds(60), "rm", "-rf", "--one-file-system", work.toString());
         assertEquals("left behind by the guest after destroy", List.of(), leftovers);
     }
