@@ -98,4 +98,27 @@ public interface GuestManager {
      * context but can signal or trace none of them.
      */
     Process spectate(List<String> command) throws VServerException;
+
+    /** Returns the effective configuration of a guest, with the source of each value. */
+    GuestSettings settings(String name) throws VServerException;
+
+    /** Returns every policy defined now, sorted by name, including those guests cannot use. */
+    List<PolicyInfo> policies();
+
+    /** Returns one policy. */
+    PolicyInfo policy(String name) throws VServerException;
+
+    /**
+     * Applies a policy to every running guest that lists it, or with {@code dryRun} only
+     * reports per guest which keys would apply live, which would need a restart and which
+     * guests would refuse the change, changing nothing.
+     *
+     * @param overrides keys to set (an empty value removes the key) on top of the policy's
+     *                  current definition, to preview a change; only with {@code dryRun}
+     */
+    List<PolicyOutcome> applyPolicy(String name, Map<String, String> overrides, boolean dryRun)
+            throws VServerException;
+
+    /** Returns the reports of the latest re-applications of changed policies, newest first. */
+    List<PolicyReport> policyReports();
 }

@@ -11,12 +11,15 @@ public class InvalidConfigurationException extends VServerException {
     private final String key;
     private final String value;
     private final String acceptedForm;
+    private final boolean missing;
 
-    private InvalidConfigurationException(String message, String key, String value, String acceptedForm) {
+    private InvalidConfigurationException(String message, String key, String value, String acceptedForm,
+            boolean missing) {
         super(message);
         this.key = key;
         this.value = value;
         this.acceptedForm = acceptedForm;
+        this.missing = missing;
     }
 
     /**
@@ -28,7 +31,7 @@ public class InvalidConfigurationException extends VServerException {
     public static InvalidConfigurationException invalidValue(String source, String key, String value,
             String acceptedForm) {
         return new InvalidConfigurationException(source + ": invalid value '" + value + "' for key '" + key
-                + "': expected " + acceptedForm, key, value, acceptedForm);
+                + "': expected " + acceptedForm, key, value, acceptedForm, false);
     }
 
     /**
@@ -38,7 +41,7 @@ public class InvalidConfigurationException extends VServerException {
      */
     public static InvalidConfigurationException unknownKey(String source, String key, String acceptedForm) {
         return new InvalidConfigurationException(source + ": unknown key '" + key + "': accepted keys are "
-                + acceptedForm, key, null, acceptedForm);
+                + acceptedForm, key, null, acceptedForm, false);
     }
 
     /**
@@ -47,7 +50,7 @@ public class InvalidConfigurationException extends VServerException {
      */
     public static InvalidConfigurationException missingKey(String source, String key, String acceptedForm) {
         return new InvalidConfigurationException(source + ": missing key '" + key + "': expected " + acceptedForm,
-                key, null, acceptedForm);
+                key, null, acceptedForm, true);
     }
 
     /** Returns the rejected key. */
@@ -58,6 +61,11 @@ public class InvalidConfigurationException extends VServerException {
     /** Returns the rejected value, or null when the key itself is unknown or missing. */
     public String value() {
         return value;
+    }
+
+    /** Returns true when the exception reports a missing key rather than a bad key or value. */
+    public boolean isMissingKey() {
+        return missing;
     }
 
     /** Returns the accepted form, for example {@code an integer from 2 to 49151}. */

@@ -82,6 +82,22 @@ public interface IsolationElement {
      * returns the outcome for each changed key. By default every change waits for a restart.
      */
     default Map<String, UpdateOutcome> update(RunningGuest guest, GuestSpec updated) throws VServerException {
+        return defaultOutcomes(guest, updated);
+    }
+
+    /**
+     * Reports what {@link #update} would do with {@code updated}, changing nothing: the outcome
+     * of each changed key this element owns. By default every change waits for a restart,
+     * like the default {@code update}.
+     *
+     * @throws VServerException when the element would refuse the change, naming the key and reason
+     */
+    default Map<String, UpdateOutcome> preview(RunningGuest guest, GuestSpec updated) throws VServerException {
+        return defaultOutcomes(guest, updated);
+    }
+
+    /** Returns {@link UpdateOutcome#NEEDS_RESTART} for every owned key whose value differs. */
+    default Map<String, UpdateOutcome> defaultOutcomes(RunningGuest guest, GuestSpec updated) {
         Map<String, UpdateOutcome> outcomes = new LinkedHashMap<>();
         for (String key : updated.settings().keySet()) {
             if (owns(key) && !updated.settings().get(key).equals(guest.spec().settings().get(key))) {

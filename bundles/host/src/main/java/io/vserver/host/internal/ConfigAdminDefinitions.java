@@ -198,20 +198,37 @@ final class ConfigAdminDefinitions implements DefinitionStore, ConfigurationList
      * ({@code io.vserver.guest~NAME}), else the NAME of its file {@code io.vserver.guest-NAME.cfg}.
      */
     static String guestName(String pid, Dictionary<String, Object> properties) {
-        String prefix = FACTORY_PID + "~";
+        return configurationName(FACTORY_PID, pid, properties);
+    }
+
+    /**
+     * Returns the name of a factory configuration: NAME of {@code FACTORY~NAME}, else the NAME
+     * of its file {@code FACTORY-NAME.cfg}, else null.
+     */
+    static String configurationName(String factoryPid, String pid, Dictionary<String, Object> properties) {
+        String prefix = factoryPid + "~";
         if (pid != null && pid.startsWith(prefix)) {
             return pid.substring(prefix.length());
         }
-        Object fileName = properties == null ? null : properties.get(FILEINSTALL_FILENAME);
-        if (fileName != null) {
-            String file = fileName.toString();
+        String file = fileOf(properties);
+        if (file != null) {
             file = file.substring(file.lastIndexOf('/') + 1);
-            String filePrefix = FACTORY_PID + "-";
+            String filePrefix = factoryPid + "-";
             if (file.startsWith(filePrefix) && file.endsWith(".cfg")) {
                 return file.substring(filePrefix.length(), file.length() - ".cfg".length());
             }
         }
         return null;
+    }
+
+    /** Returns the file fileinstall read a configuration from, or null. */
+    static String fileOf(Dictionary<String, Object> properties) {
+        Object fileName = properties == null ? null : properties.get(FILEINSTALL_FILENAME);
+        if (fileName == null) {
+            return null;
+        }
+        String file = fileName.toString();
+        return file.startsWith("file:") ? file.substring("file:".length()) : file;
     }
 
     /** Returns the guest's keys as text, without the properties ConfigAdmin and fileinstall add. */

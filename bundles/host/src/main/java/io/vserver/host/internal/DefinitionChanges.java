@@ -34,6 +34,7 @@ final class DefinitionChanges {
         GuestResolver.Resolution resolution;
         try {
             resolution = registry.resolve(guest);
+            resolution.requirePolicies();
         } catch (VServerException e) {
             if (run == null) {
                 guest.failure(new FailureReason(Code.INVALID_CONFIGURATION, e.getMessage()));

@@ -24,6 +24,10 @@ import io.vserver.api.GuestManager;
 import io.vserver.api.GuestProcess;
 import io.vserver.api.GuestStats;
 import io.vserver.api.GuestStatus;
+import io.vserver.api.PolicyReport;
+import io.vserver.api.PolicyOutcome;
+import io.vserver.api.PolicyInfo;
+import io.vserver.api.GuestSettings;
 import io.vserver.api.IsolationElement;
 import io.vserver.api.UpdateOutcome;
 import io.vserver.api.VServerException;
@@ -51,6 +55,8 @@ public class GuestManagerComponent implements GuestManager {
 
     private volatile GuestService service;
     private ServiceRegistration<ConfigurationListener> listenerRegistration;
+    private ServiceRegistration<ConfigurationListener> policyListenerRegistration;
+    private PolicyBundles policyBundles;
 
     /**
      * Opens the guest service. DS binds the elements deployed at this time before it calls
@@ -63,13 +69,23 @@ public class GuestManagerComponent implements GuestManager {
         String etc = context.getProperty("karaf.etc");
         ConfigAdminDefinitions definitions = new ConfigAdminDefinitions(configurationAdmin,
                 etc == null ? null : Path.of(etc));
-        GuestService opened = new GuestService(settings, definitions, elements);
+        PolicyRegistry policies = new PolicyRegistry(elements);
+        ConfigAdminPolicies policyConfigurations = new ConfigAdminPolicies(configurationAdmin, policies);
+        policyConfigurations.loadAll();
+        policyBundles = new PolicyBundles(context, policies);
+        policyBundles.open();
+        GuestService opened = new GuestService(settings, definitions, elements, policies);
+        policies.addListener(opened::policiesChanged);
         definitions.setListener(opened.definitionListener());
         listenerRegistration = context.registerService(ConfigurationListener.class, definitions, null);
+        policyListenerRegistration = context.registerService(ConfigurationListener.class, policyConfigurations,
+                null);
         try {
             opened.open();
         } catch (VServerException | RuntimeException e) {
             listenerRegistration.unregister();
+            policyListenerRegistration.unregister();
+            policyBundles.close();
             opened.close();
             throw e;
         }
@@ -96,6 +112,8 @@ public class GuestManagerComponent implements GuestManager {
     @Deactivate
     void deactivate() {
         listenerRegistration.unregister();
+        policyListenerRegistration.unregister();
+        policyBundles.close();
         service.close();
     }
 
@@ -169,5 +187,31 @@ public class GuestManagerComponent implements GuestManager {
     @Override
     public Process spectate(List<String> command) throws VServerException {
         return service.spectate(command);
+    }
+
+    @Override
+    public GuestSettings settings(String name) throws VServerException {
+        return service.settings(name);
+    }
+
+    @Override
+    public List<PolicyInfo> policies() {
+        return service.policies();
+    }
+
+    @Override
+    public PolicyInfo policy(String name) throws VServerException {
+        return service.policy(name);
+    }
+
+    @Override
+    public List<PolicyOutcome> applyPolicy(String name, Map<String, String> overrides, boolean dryRun)
+            throws VServerException {
+        return service.applyPolicy(name, overrides, dryRun);
+    }
+
+    @Override
+    public List<PolicyReport> policyReports() {
+        return service.policyReports();
     }
 }

@@ -32,11 +32,17 @@ final class GuestRegistry implements DefinitionStore.Listener {
 
     private final DefinitionStore store;
     private final ElementRegistry elements;
+    private final PolicyRegistry policies;
     private final Map<String, Guest> guests = new ConcurrentSkipListMap<>();
 
-    GuestRegistry(DefinitionStore store, ElementRegistry elements) {
+    GuestRegistry(DefinitionStore store, ElementRegistry elements, PolicyRegistry policies) {
         this.store = store;
         this.elements = elements;
+        this.policies = policies;
+    }
+
+    PolicyRegistry policies() {
+        return policies;
     }
 
     DefinitionStore store() {
@@ -87,7 +93,7 @@ final class GuestRegistry implements DefinitionStore.Listener {
                 guest.definition(stored);
                 store.update(name, stored);
             }
-            GuestResolver.resolve(name, guest.definition(), guest.xid(), elements.snapshot());
+            GuestResolver.resolve(name, guest.definition(), guest.xid(), elements.snapshot(), policies);
         } catch (VServerException e) {
             guest.failure(new FailureReason(Code.INVALID_CONFIGURATION, e.getMessage()));
             LOG.warn("{}", e.getMessage());
@@ -110,7 +116,7 @@ final class GuestRegistry implements DefinitionStore.Listener {
             int xid = context.isPresent() ? context.get() : XidAllocator.allocate(xids());
             XidAllocator.checkUnique(name, xid, xids());
             stored.put(GuestResolver.CONTEXT, Integer.toString(xid));
-            GuestResolver.resolve(name, stored, xid, elements.snapshot());
+            GuestResolver.resolve(name, stored, xid, elements.snapshot(), policies).requirePolicies();
             store.create(name, stored);
             Guest guest = new Guest(name, stored, xid);
             guests.put(name, guest);
@@ -136,15 +142,24 @@ final class GuestRegistry implements DefinitionStore.Listener {
         return resolve(guest, guest.definition());
     }
 
-    /** Resolves a definition the guest would have after a change, with the elements deployed now. */
+    /**
+     * Resolves a definition the guest would have after a change, with the elements deployed
+     * and the policies defined now. A listed policy that is not defined is left out and reported.
+     */
     GuestResolver.Resolution resolve(Guest guest, Map<String, String> keys) throws InvalidConfigurationException {
+        return resolve(guest, keys, policies);
+    }
+
+    /** Resolves a definition with other policy definitions, such as a previewed change. */
+    GuestResolver.Resolution resolve(Guest guest, Map<String, String> keys, PolicyRegistry policyDefinitions)
+            throws InvalidConfigurationException {
         int xid = GuestResolver.parseContext(guest.name(), keys.get(GuestResolver.CONTEXT)).orElse(guest.xid());
         if (xid < GuestSpec.MIN_XID) {
             throw InvalidConfigurationException.invalidValue("guest " + guest.name(), GuestResolver.CONTEXT,
                     String.valueOf(keys.get(GuestResolver.CONTEXT)), GuestResolver.CONTEXT_FORM);
         }
         XidAllocator.checkUnique(guest.name(), xid, xids());
-        return GuestResolver.resolve(guest.name(), keys, xid, elements.snapshot());
+        return GuestResolver.resolve(guest.name(), keys, xid, elements.snapshot(), policyDefinitions);
     }
 
     /** Returns the guest of a name, or null. */

@@ -38,9 +38,23 @@ final class GuestResolver {
      * @param spec the validated configuration
      * @param missingElements known elements the guest needs that are not deployed, in prepare order
      */
-    record Resolution(GuestSpec spec, List<String> missingElements) {
+    record Resolution(GuestSpec spec, List<String> missingElements, List<String> missingPolicies) {
         Resolution {
             missingElements = List.copyOf(missingElements);
+            missingPolicies = List.copyOf(missingPolicies);
+        }
+
+        /**
+         * Throws when a listed policy is not defined: a new or edited definition, and a start,
+         * must not silently leave a policy out.
+         */
+        void requirePolicies() throws InvalidConfigurationException {
+            if (!missingPolicies.isEmpty()) {
+                throw InvalidConfigurationException.invalidValue("guest " + spec.name(), POLICIES,
+                        String.join(",", spec.policies()), "names of defined policies, but policy "
+                                + missingPolicies.get(0) + " is not defined: vserver:policy-list shows the defined "
+                                + "ones");
+            }
         }
     }
 
@@ -53,20 +67,64 @@ final class GuestResolver {
      * @param keys the guest's own keys, without the host's bookkeeping properties
      * @param xid the guest's context id: the {@code context} key, or the one allocated for it
      * @param deployed the deployed elements in prepare order
+     * @param policyRegistry the defined policies; a listed policy that is not defined is left out
+     *     and reported in {@link Resolution#missingPolicies()}
      * @throws InvalidConfigurationException naming the key, the value and the accepted form
      */
-    static Resolution resolve(String name, Map<String, String> keys, int xid, List<IsolationElement> deployed)
-            throws InvalidConfigurationException {
+    static Resolution resolve(String name, Map<String, String> keys, int xid, List<IsolationElement> deployed,
+            PolicyRegistry policyRegistry) throws InvalidConfigurationException {
         GuestNames.check(name);
         String source = "guest " + name;
         List<String> policies = parsePolicies(source, keys.get(POLICIES));
         parseAutostart(source, keys.get(AUTOSTART));
         RestartPolicy.parse(source, keys.get(RESTART));
 
-        Set<String> missing = new TreeSet<>();
-        Map<String, String> settings = new TreeMap<>(keys);
+        Map<String, String> settings = new TreeMap<>();
+        Map<String, String> sources = new TreeMap<>();
+        List<String> missingPolicies = new ArrayList<>();
+        for (String policy : policies) {
+            PolicyRegistry.Lookup lookup = policyRegistry.find(policy);
+            if (lookup.missing()) {
+                missingPolicies.add(policy);
+                continue;
+            }
+            if (lookup.problem() != null) {
+                throw InvalidConfigurationException.invalidValue(source, POLICIES, keys.get(POLICIES),
+                        "names of usable policies, but " + lookup.problem());
+            }
+            settings.putAll(lookup.definition().settings());
+            lookup.definition().settings().keySet().forEach(key -> sources.put(key, "policy " + policy));
+        }
+        settings.putAll(keys);
+        keys.keySet().forEach(key -> sources.put(key, "guest"));
         settings.put(CONTEXT, Integer.toString(xid));
-        for (String key : settings.keySet()) {
+        sources.put(CONTEXT, "guest");
+        Set<String> missing = checkKeys(source, settings, deployed);
+        for (String element : KnownElements.ALWAYS_REQUIRED) {
+            if (deployed.stream().noneMatch(e -> e.name().equals(element))) {
+                missing.add(element);
+            }
+        }
+
+        GuestSpec spec = new GuestSpec(name, xid, policies, settings, sources);
+        for (IsolationElement element : ElementRegistry.requiredBy(spec, deployed)) {
+            element.validate(spec);
+        }
+        List<String> ordered = new ArrayList<>(missing);
+        ordered.sort((a, b) -> Integer.compare(KnownElements.rank(a), KnownElements.rank(b)));
+        return new Resolution(spec, ordered, missingPolicies);
+    }
+
+    /**
+     * Checks that every key belongs to the host, a deployed element or a known element, and
+     * returns the known elements that are not deployed but own one of the keys.
+     *
+     * @throws InvalidConfigurationException for an unknown key
+     */
+    static Set<String> checkKeys(String source, Map<String, String> keys, List<IsolationElement> deployed)
+            throws InvalidConfigurationException {
+        Set<String> missing = new TreeSet<>();
+        for (String key : keys.keySet()) {
             if (HOST_KEYS.contains(key) || ownerOf(key, deployed).isPresent()) {
                 continue;
             }
@@ -78,21 +136,7 @@ final class GuestResolver {
             }
             missing.add(known.get());
         }
-        for (String element : KnownElements.ALWAYS_REQUIRED) {
-            if (deployed.stream().noneMatch(e -> e.name().equals(element))) {
-                missing.add(element);
-            }
-        }
-
-        Map<String, String> sources = new LinkedHashMap<>();
-        settings.keySet().forEach(key -> sources.put(key, "guest"));
-        GuestSpec spec = new GuestSpec(name, xid, policies, settings, sources);
-        for (IsolationElement element : ElementRegistry.requiredBy(spec, deployed)) {
-            element.validate(spec);
-        }
-        List<String> ordered = new ArrayList<>(missing);
-        ordered.sort((a, b) -> Integer.compare(KnownElements.rank(a), KnownElements.rank(b)));
-        return new Resolution(spec, ordered);
+        return missing;
     }
 
     /** Returns the xid the {@code context} key sets, or empty when the key is absent. */
@@ -122,25 +166,21 @@ final class GuestResolver {
         throw InvalidConfigurationException.invalidValue(source, AUTOSTART, value, "true or false");
     }
 
-    /**
-     * Parses the {@code policies} key: names separated by commas or spaces. No policy source
-     * exists yet, so every named policy is reported as not found.
-     */
+    /** Parses the {@code policies} key: names separated by commas or spaces, in merge order. */
     static List<String> parsePolicies(String source, String value) throws InvalidConfigurationException {
         List<String> names = new ArrayList<>();
         if (value == null) {
             return names;
         }
         for (String part : value.split("[,\\s]+")) {
-            if (!part.isEmpty()) {
-                names.add(part);
+            if (part.isEmpty()) {
+                continue;
             }
-        }
-        // NOTE: policies are not implemented yet, so any named policy is rejected as not found.
-        if (!names.isEmpty()) {
-            throw InvalidConfigurationException.invalidValue(source, POLICIES, value,
-                    "names of defined policies, separated by commas, but policy " + names.get(0)
-                            + " not found (no policy is defined yet)");
+            if (!GuestNames.isValid(part) || names.contains(part)) {
+                throw InvalidConfigurationException.invalidValue(source, POLICIES, value,
+                        "policy names separated by commas, each once, in the form " + GuestNames.ACCEPTED_FORM);
+            }
+            names.add(part);
         }
         return names;
     }

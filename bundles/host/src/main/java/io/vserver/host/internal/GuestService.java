@@ -30,6 +30,11 @@ import io.vserver.api.GuestState;
 import io.vserver.api.GuestStats;
 import io.vserver.api.GuestStateException;
 import io.vserver.api.GuestStatus;
+import io.vserver.api.GuestSpec;
+import io.vserver.api.PolicyReport;
+import io.vserver.api.PolicyOutcome;
+import io.vserver.api.PolicyInfo;
+import io.vserver.api.GuestSettings;
 import io.vserver.api.InvalidConfigurationException;
 import io.vserver.api.UpdateOutcome;
 import io.vserver.api.VServerException;
@@ -64,13 +69,20 @@ final class GuestService implements GuestManager, AutoCloseable {
     private final Readoption readoption;
     private final GuestProcesses processes;
     private final GuestRegistry registry;
+    private final PolicyApplication policyApplication;
     private final GuestStatsReader statsReader;
     private final Set<String> pendingAutostarts = ConcurrentHashMap.newKeySet();
 
     GuestService(HostSettings settings, DefinitionStore store, ElementRegistry elements) throws IOException {
+        this(settings, store, elements, new PolicyRegistry(elements));
+    }
+
+    GuestService(HostSettings settings, DefinitionStore store, ElementRegistry elements, PolicyRegistry policies)
+            throws IOException {
         this.settings = settings;
         this.elements = elements;
-        this.registry = new GuestRegistry(store, elements);
+        this.registry = new GuestRegistry(store, elements, policies);
+        this.policyApplication = new PolicyApplication(registry);
         this.vcontext = new VContext(settings.vcontextProgram());
         this.stopper = new GuestStopper(elements, CgroupHierarchies.discover(), proc);
         this.supervisor = new Supervisor();
@@ -95,7 +107,10 @@ final class GuestService implements GuestManager, AutoCloseable {
         startPendingAutostarts(true);
     }
 
-    /** Starts the guests with autostart=true that waited for an element, if it has now been deployed. */
+    /**
+     * Starts the guests with autostart=true that waited for an element or a policy, if it has
+     * now been deployed.
+     */
     void elementsChanged() {
         startPendingAutostarts(false);
     }
@@ -114,12 +129,14 @@ final class GuestService implements GuestManager, AutoCloseable {
                 continue;
             }
             try {
-                List<String> missing = registry.resolve(guest).missingElements();
+                GuestResolver.Resolution resolution = registry.resolve(guest);
+                List<String> missing = new ArrayList<>(resolution.missingElements());
+                resolution.missingPolicies().forEach(policy -> missing.add("policy " + policy));
                 if (!missing.isEmpty()) {
                     if (report) {
-                        LOG.info("guest {}: autostart waits for the elements {} to be deployed", name, missing);
+                        LOG.info("guest {}: autostart waits for {} to be deployed", name, missing);
                     } else {
-                        LOG.debug("guest {}: autostart still waits for the elements {}", name, missing);
+                        LOG.debug("guest {}: autostart still waits for {}", name, missing);
                     }
                     continue;
                 }
@@ -236,7 +253,9 @@ final class GuestService implements GuestManager, AutoCloseable {
     /** Resolves a stopped guest's definition for a start; an invalid one makes the guest FAILED. */
     private GuestResolver.Resolution resolveForStart(Guest guest) throws InvalidConfigurationException {
         try {
-            return registry.resolve(guest);
+            GuestResolver.Resolution resolution = registry.resolve(guest);
+            resolution.requirePolicies();
+            return resolution;
         } catch (InvalidConfigurationException e) {
             guest.state(GuestState.FAILED, new FailureReason(Code.INVALID_CONFIGURATION, e.getMessage()));
             LOG.error("{}", e.getMessage());
@@ -415,6 +434,7 @@ final class GuestService implements GuestManager, AutoCloseable {
     /** Ends supervision and lets the guests run on: stops nothing. */
     @Override
     public void close() {
+        policyApplication.close();
         lifecycle.close();
         long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
         for (Guest guest : registry.all()) {
@@ -468,5 +488,91 @@ final class GuestService implements GuestManager, AutoCloseable {
             throw new VServerException("guest " + guest.name() + ": interrupted while waiting; the operation "
                     + "continues in the background");
         }
+    }
+
+    /** Re-applies changed policies to the running guests that list them, and starts guests that waited for them. */
+    void policiesChanged(Set<String> names) {
+        policyApplication.policiesChanged(names);
+        startPendingAutostarts(false);
+    }
+
+    @Override
+    public GuestSettings settings(String name) throws VServerException {
+        Guest guest = registry.find(name);
+        GuestRun run = guest.run();
+        if (run != null) {
+            // A running guest shows what it runs with, which a failed change may keep apart from the definition.
+            GuestSpec spec = run.spec();
+            List<String> missing = List.of();
+            try {
+                missing = registry.resolve(guest).missingPolicies();
+            } catch (InvalidConfigurationException e) {
+                LOG.debug("guest {}: definition invalid while it runs: {}", name, e.getMessage());
+            }
+            return new GuestSettings(name, spec.policies(), spec.settings(), spec.sources(), missing);
+        }
+        GuestResolver.Resolution resolution = registry.resolve(guest);
+        GuestSpec spec = resolution.spec();
+        return new GuestSettings(name, spec.policies(), spec.settings(), spec.sources(),
+                resolution.missingPolicies());
+    }
+
+    @Override
+    public List<PolicyInfo> policies() {
+        List<PolicyInfo> policies = new ArrayList<>();
+        for (Map.Entry<String, PolicyRegistry.Lookup> entry : registry.policies().snapshot().entrySet()) {
+            List<String> users = new ArrayList<>();
+            for (Guest guest : registry.all()) {
+                if (lists(guest, entry.getKey())) {
+                    users.add(guest.name());
+                }
+            }
+            String problem = entry.getValue().problem();
+            for (PolicyRegistry.Definition definition : entry.getValue().all()) {
+                policies.add(new PolicyInfo(definition.name(), definition.source(), definition.settings(), users,
+                        problem));
+            }
+        }
+        return policies;
+    }
+
+    private static boolean lists(Guest guest, String policy) {
+        try {
+            return GuestResolver.parsePolicies("guest " + guest.name(), guest.definition().get(GuestResolver.POLICIES))
+                    .contains(policy);
+        } catch (InvalidConfigurationException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public PolicyInfo policy(String name) throws VServerException {
+        return policies().stream().filter(policy -> policy.name().equals(name)).findFirst()
+                .orElseThrow(() -> new VServerException("policy " + name + " is not defined: vserver:policy-list "
+                        + "shows the defined ones"));
+    }
+
+    @Override
+    public List<PolicyOutcome> applyPolicy(String name, Map<String, String> overrides, boolean dryRun)
+            throws VServerException {
+        Map<String, String> changes = overrides == null ? Map.of() : overrides;
+        if (dryRun) {
+            return policyApplication.preview(name, changes);
+        }
+        if (!changes.isEmpty()) {
+            throw new VServerException("policy " + name + ": a change given with the command can only be "
+                    + "previewed with --dry-run; change the policy's file or bundle to apply it");
+        }
+        PolicyRegistry.Lookup lookup = registry.policies().find(name);
+        if (lookup.missing()) {
+            throw new VServerException("policy " + name + " is not defined: vserver:policy-list shows the defined "
+                    + "ones");
+        }
+        return policyApplication.reapply(Set.of(name)).outcomes();
+    }
+
+    @Override
+    public List<PolicyReport> policyReports() {
+        return policyApplication.reports();
     }
 }

@@ -31,7 +31,7 @@ final class SettingsUpdate {
     private static final Logger LOG = LoggerFactory.getLogger(SettingsUpdate.class);
 
     /** Host keys that the host reads from the current configuration whenever it needs them. */
-    private static final Set<String> LIVE_HOST_KEYS = Set.of(GuestResolver.AUTOSTART, GuestResolver.RESTART);
+    static final Set<String> LIVE_HOST_KEYS = Set.of(GuestResolver.AUTOSTART, GuestResolver.RESTART);
 
     private SettingsUpdate() {
     }
@@ -59,6 +59,7 @@ final class SettingsUpdate {
             return Map.of();
         }
         GuestResolver.Resolution resolution = registry.resolve(guest, merged);
+        resolution.requirePolicies();
         GuestRun run = guest.run();
         if (run == null) {
             store(registry, guest, previous, merged);

@@ -167,6 +167,33 @@ public class LimitsElement implements IsolationElement {
     }
 
     /**
+     * Reports which changed keys {@link #update} would write to the cgroup and which wait for a
+     * restart, and checks that the controllers and files of the written keys exist.
+     *
+     * @throws VServerException naming the key whose controller or file is missing
+     */
+    @Override
+    public Map<String, UpdateOutcome> preview(RunningGuest guest, GuestSpec updated) throws VServerException {
+        GuestSpec current = guest.spec();
+        LimitSettings.of(current);
+        LimitSettings newSettings = LimitSettings.of(updated);
+        Map<String, UpdateOutcome> outcomes = new LinkedHashMap<>();
+        Cgroup group = null;
+        for (String key : changedKeys(current, updated)) {
+            if (!LIVE_KEYS.contains(key)) {
+                outcomes.put(key, UpdateOutcome.NEEDS_RESTART);
+                continue;
+            }
+            if (updated.get(key).isPresent() && CONTROLLER_KEYS.contains(key)) {
+                group = group != null ? group : group(updated.label(), guest.record());
+                ControllerLimits.check(updated.label(), group, key, newSettings);
+            }
+            outcomes.put(key, UpdateOutcome.APPLIED);
+        }
+        return outcomes;
+    }
+
+    /**
      * Sets the size of {@code /dev/shm} in the plan and, when {@code limits.tmp} is set, adds a
      * tmpfs of that size on {@code /tmp}.
      */

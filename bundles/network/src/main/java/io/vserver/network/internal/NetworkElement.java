@@ -144,22 +144,12 @@ public class NetworkElement implements IsolationElement {
      */
     @Override
     public Map<String, UpdateOutcome> update(RunningGuest guest, GuestSpec updated) throws VServerException {
-        NetworkSettings oldSettings = NetworkSettings.of(guest.spec());
-        NetworkSettings newSettings = NetworkSettings.of(updated);
-        Set<String> changed = new TreeSet<>();
-        for (String key : NetworkSettings.KEYS) {
-            if (!Objects.equals(guest.spec().get(key).orElse(null), updated.get(key).orElse(null))) {
-                changed.add(key);
-            }
-        }
-        Map<String, UpdateOutcome> outcomes = new LinkedHashMap<>();
-        boolean onlyAddress = changed.equals(Set.of(NetworkSettings.ADDRESS))
-                && oldSettings.mode() == newSettings.mode()
-                && (newSettings.mode() == Mode.BIND || newSettings.mode() == Mode.ISOLATED);
-        if (!onlyAddress) {
-            changed.forEach(key -> outcomes.put(key, UpdateOutcome.NEEDS_RESTART));
+        Map<String, UpdateOutcome> outcomes = preview(guest, updated);
+        if (!outcomes.containsValue(UpdateOutcome.APPLIED)) {
             return outcomes;
         }
+        NetworkSettings oldSettings = NetworkSettings.of(guest.spec());
+        NetworkSettings newSettings = NetworkSettings.of(updated);
         if (newSettings.mode() == Mode.BIND) {
             try {
                 bindNetwork().changeAddresses(updated, oldSettings, newSettings, guest.record());
@@ -171,7 +161,28 @@ public class NetworkElement implements IsolationElement {
         }
         LOG.info("{}: network.address changed from {} to {}", updated.label(), oldSettings.addressList(),
                 newSettings.addressList());
-        outcomes.put(NetworkSettings.ADDRESS, UpdateOutcome.APPLIED);
+        return outcomes;
+    }
+
+    /**
+     * Reports {@code network.address} as applied live when it is the only changed key of a bind
+     * or isolated guest that keeps its mode, and every changed key as waiting for a restart otherwise.
+     */
+    @Override
+    public Map<String, UpdateOutcome> preview(RunningGuest guest, GuestSpec updated) throws VServerException {
+        NetworkSettings oldSettings = NetworkSettings.of(guest.spec());
+        NetworkSettings newSettings = NetworkSettings.of(updated);
+        Set<String> changed = new TreeSet<>();
+        for (String key : NetworkSettings.KEYS) {
+            if (!Objects.equals(guest.spec().get(key).orElse(null), updated.get(key).orElse(null))) {
+                changed.add(key);
+            }
+        }
+        boolean onlyAddress = changed.equals(Set.of(NetworkSettings.ADDRESS))
+                && oldSettings.mode() == newSettings.mode()
+                && (newSettings.mode() == Mode.BIND || newSettings.mode() == Mode.ISOLATED);
+        Map<String, UpdateOutcome> outcomes = new LinkedHashMap<>();
+        changed.forEach(key -> outcomes.put(key, onlyAddress ? UpdateOutcome.APPLIED : UpdateOutcome.NEEDS_RESTART));
         return outcomes;
     }
 

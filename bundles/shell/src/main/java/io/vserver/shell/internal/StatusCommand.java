@@ -1,6 +1,8 @@
 package io.vserver.shell.internal;
 
 import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
@@ -10,6 +12,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import io.vserver.api.GuestManager;
+import io.vserver.api.GuestSettings;
 import io.vserver.api.GuestStatus;
 
 /**
@@ -44,6 +47,16 @@ public class StatusCommand implements Action {
         print("Flags", DisplayFormats.join(guest.flags()));
         if (guest.failure() != null) {
             print("Failure", guest.failure().code() + ": " + guest.failure().message());
+        }
+        GuestSettings settings = manager.settings(name);
+        print("Policies", DisplayFormats.join(settings.policies()));
+        if (!settings.missingPolicies().isEmpty()) {
+            print("Missing", DisplayFormats.join(settings.missingPolicies()) + " (not defined now)");
+        }
+        System.out.println("Settings (effective value and where it comes from):");
+        for (Map.Entry<String, String> key : new TreeMap<>(settings.values()).entrySet()) {
+            System.out.println("  " + key.getKey() + " = " + key.getValue() + "   ["
+                    + settings.sources().getOrDefault(key.getKey(), "guest") + "]");
         }
         return null;
     }
