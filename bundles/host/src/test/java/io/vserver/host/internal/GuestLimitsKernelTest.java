@@ -56,7 +56,7 @@ public class GuestLimitsKernelTest {
     private static final long TMP_SIZE = 8 * MIB;
     private static final long ADDRESS_SPACE_LIMIT = 32 * MIB;
 
-    /** Memory the kernel may charge besides the written pages: the writer's own pages, inodes, page tables. */
+    /** Memory use that moves besides the written pages: the writer's own pages, inodes, page tables, freed cache. */
     private static final long CHARGE_SLACK = 4 * MIB;
 
     @Rule
@@ -172,8 +172,9 @@ public class GuestLimitsKernelTest {
 
         assertEquals(write.error(), 0, write.exitCode());
         assertEquals(8 * MIB, shmemBytes("web1") - shmemBefore);
+        // Total use also moves with other pages of the guest, such as page cache freed meanwhile.
         long growth = statsOf("web1").memoryBytes() - usageBefore;
-        assertTrue("memory use grew by " + growth + " bytes", growth >= 8 * MIB);
+        assertTrue("memory use grew by " + growth + " bytes", growth >= 8 * MIB - CHARGE_SLACK);
         assertTrue("memory use grew by " + growth + " bytes", growth <= 8 * MIB + CHARGE_SLACK);
     }
 
