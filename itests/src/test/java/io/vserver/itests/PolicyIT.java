@@ -287,6 +287,23 @@ public class PolicyIT extends GuestTestSupport {
     }
 
     @Test
+    public void updatedBundleSurvivesFeatureOperation() throws Exception {
+        Bundle limits = List.of(bundleContext.getBundles()).stream()
+                .filter(candidate -> "io.vserver.limits".equals(candidate.getSymbolicName())).findFirst()
+                .orElseThrow(() -> new AssertionError("bundle io.vserver.limits is not installed"));
+        limits.update();
+        long updatedAt = limits.getLastModified();
+
+        // Installing a feature that another one pulled in makes it a requirement of its own, and
+        // uninstalling drops that requirement again: two runs of the features deployer.
+        executeCommandAsAdmin("feature:install vserver-policies-standard");
+        executeCommandAsAdmin("feature:uninstall vserver-policies-standard");
+
+        assertEquals(Bundle.ACTIVE, limits.getState());
+        assertEquals("the features service replaced the updated limits bundle", updatedAt, limits.getLastModified());
+    }
+
+    @Test
     public void elementBundlesUpdateUnderRunningGuests() throws Exception {
         definePolicy("steady", Map.of("limits.memory", "256M"));
         createCommandGuest("web1", "/bin/sleep infinity", "policies=steady", "network.address=127.0.1.41");
