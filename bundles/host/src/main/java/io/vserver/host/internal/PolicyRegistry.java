@@ -173,7 +173,12 @@ final class PolicyRegistry {
         }
         String source = "policy " + definition.name() + " (" + definition.source() + ")";
         try {
-            GuestNames.check(definition.name());
+            if (!GuestNames.isValid(definition.name())) {
+                return rejected(definition, source + ": invalid policy name '" + definition.name() + "': expected "
+                        + GuestNames.ACCEPTED_FORM + ", which is also the NAME of the file NAME.cfg");
+            }
+            GuestResolver.parseAutostart(source, definition.settings().get(GuestResolver.AUTOSTART));
+            RestartPolicy.parse(source, definition.settings().get(GuestResolver.RESTART));
             for (String key : definition.settings().keySet()) {
                 if (GUEST_ONLY_KEYS.contains(key)) {
                     throw InvalidConfigurationException.invalidValue(source, key, definition.settings().get(key),

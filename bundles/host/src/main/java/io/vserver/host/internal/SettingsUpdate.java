@@ -30,8 +30,12 @@ final class SettingsUpdate {
 
     private static final Logger LOG = LoggerFactory.getLogger(SettingsUpdate.class);
 
-    /** Host keys that the host reads from the current configuration whenever it needs them. */
-    static final Set<String> LIVE_HOST_KEYS = Set.of(GuestResolver.AUTOSTART, GuestResolver.RESTART);
+    /**
+     * Host keys whose change applies to a running guest: the host reads autostart and restart
+     * whenever it needs them, and a change of policies reaches the elements as changes of their keys.
+     */
+    static final Set<String> LIVE_HOST_KEYS = Set.of(GuestResolver.AUTOSTART, GuestResolver.RESTART,
+            GuestResolver.POLICIES);
 
     private SettingsUpdate() {
     }

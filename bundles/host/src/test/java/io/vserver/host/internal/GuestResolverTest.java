@@ -180,6 +180,17 @@ public class GuestResolverTest {
     }
 
     @Test
+    public void policyHostValuesAndNameAreChecked() {
+        policies.replace("config:a", List.of(new PolicyRegistry.Definition("eager", Map.of("autostart", "maybe"),
+                "a.cfg", null), new PolicyRegistry.Definition("Bad_Name", Map.of("hostname", "x"), "b.cfg", null)));
+
+        assertTrue(policies.find("eager").problem(), policies.find("eager").problem().contains(
+                "invalid value 'maybe' for key 'autostart': expected true or false"));
+        assertTrue(policies.find("Bad_Name").problem(), policies.find("Bad_Name").problem().contains(
+                "invalid policy name 'Bad_Name'"));
+    }
+
+    @Test
     public void listenersLearnChangedNames() {
         List<java.util.Set<String>> changes = new java.util.ArrayList<>();
         policies.addListener(changes::add);

@@ -89,6 +89,15 @@ public class LimitsElement implements IsolationElement {
         return KEYS;
     }
 
+    /**
+     * Returns true for every guest, so that a limit can be set on a running guest that started
+     * without one.
+     */
+    @Override
+    public boolean isRequiredBy(GuestSpec spec) {
+        return true;
+    }
+
     @Override
     public void validate(GuestSpec spec) throws InvalidConfigurationException {
         LimitSettings.of(spec);
@@ -104,6 +113,9 @@ public class LimitsElement implements IsolationElement {
         LimitSettings settings = LimitSettings.of(spec);
         settings.rlimits().values().forEach(plan::rlimit);
         addTmpfsSizes(settings, plan);
+        if (spec.settings().keySet().stream().noneMatch(key -> LIVE_KEYS.contains(key))) {
+            return;
+        }
         Cgroup group = group(spec.label(), record);
         for (String key : CONTROLLER_KEYS) {
             if (spec.get(key).isPresent()) {

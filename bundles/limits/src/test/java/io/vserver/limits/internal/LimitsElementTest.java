@@ -73,8 +73,8 @@ public class LimitsElementTest {
     }
 
     @Test
-    public void requiredOnlyWithLimitKeys() {
-        assertFalse(unified.isRequiredBy(spec(Map.of())));
+    public void requiredByEveryGuest() {
+        assertTrue(unified.isRequiredBy(spec(Map.of())));
         assertTrue(unified.isRequiredBy(spec(Map.of("limits.rlimit.nofile", "1024"))));
     }
 

@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,9 @@ final class BindNetwork {
      */
     static final Set<String> DENIED_CAPABILITIES = Set.of("net_raw", "net_admin");
 
+    /** Serializes the check that an address is free with the write of the state file that claims it. */
+    private static final Object CLAIMS = new Object();
+
     private final ChbindPrograms programs;
     private final CgroupHierarchies hierarchies;
 
@@ -63,8 +68,12 @@ final class BindNetwork {
             }
         }
         try {
-            NetworkState state = NetworkState.empty(settings.namespace());
-            state.write(record.runDirectory());
+            NetworkState state;
+            synchronized (CLAIMS) {
+                checkFree(record, settings.addressList());
+                state = NetworkState.empty(settings.namespace()).withAddresses(settings.addressList());
+                state.write(record.runDirectory());
+            }
             state = addDeviceAddresses(spec, settings, record, state, List.of());
             long cgroupId = hierarchies.group(record.cgroupPath()).cgroupId();
             state = state.withCgroupId(cgroupId);
@@ -127,6 +136,11 @@ final class BindNetwork {
         }
         NetworkState state = before;
         try {
+            synchronized (CLAIMS) {
+                checkFree(record, newSettings.addressList());
+                state = state.withAddresses(newSettings.addressList());
+                state.write(record.runDirectory());
+            }
             state = addDeviceAddresses(updated, newSettings, record, state, before.deviceAddresses());
             programs.mapFor(hierarchies, record.cgroupPath()).put(before.cgroupId(),
                     addresses(newSettings, updated.xid()));
@@ -185,6 +199,32 @@ final class BindNetwork {
             IpCommand ip = IpCommand.in(state.namespace());
             for (String address : state.deviceAddresses()) {
                 removeDeviceAddress("Guest " + record.name(), ip, state.device(), address);
+            }
+        }
+    }
+
+    /**
+     * Checks that no other running bind-mode guest of this host has one of the addresses, by the
+     * state files beside the guest's run directory. Callers hold {@link #CLAIMS} until they have
+     * written their own state file.
+     */
+    private static void checkFree(GuestRecord record, List<String> addresses) throws IOException {
+        Path guests = record.runDirectory().getParent();
+        if (guests == null || !Files.isDirectory(guests)) {
+            return;
+        }
+        try (Stream<Path> others = Files.list(guests)) {
+            for (Path other : others.filter(path -> !path.equals(record.runDirectory())).toList()) {
+                Optional<NetworkState> state = NetworkState.read(other);
+                if (state.isEmpty()) {
+                    continue;
+                }
+                for (String address : addresses) {
+                    if (state.get().addresses().contains(address)) {
+                        throw new IOException("address " + address + " belongs to running guest "
+                                + other.getFileName() + ": pick another network.address");
+                    }
+                }
             }
         }
     }

@@ -23,29 +23,37 @@ import java.util.Properties;
  * @param device           the interface that carries {@code deviceAddresses}, or null
  * @param deviceAddresses  the addresses the element added to {@code device}, as {@code ADDRESS/PREFIX}
  * @param hostVeth         the host end of the guest's veth pair in isolated mode, or null
+ * @param addresses        the addresses a bind-mode guest's sockets are locked to, so that no other
+ *                         guest takes them while it runs
  */
-record NetworkState(long cgroupId, Path namespace, String device, List<String> deviceAddresses, String hostVeth) {
+record NetworkState(long cgroupId, Path namespace, String device, List<String> deviceAddresses, String hostVeth,
+        List<String> addresses) {
 
     static final String FILE_NAME = "network.properties";
 
     NetworkState {
         deviceAddresses = List.copyOf(deviceAddresses);
+        addresses = List.copyOf(addresses);
     }
 
     static NetworkState empty(Path namespace) {
-        return new NetworkState(0, namespace, null, List.of(), null);
+        return new NetworkState(0, namespace, null, List.of(), null, List.of());
     }
 
     NetworkState withCgroupId(long id) {
-        return new NetworkState(id, namespace, device, deviceAddresses, hostVeth);
+        return new NetworkState(id, namespace, device, deviceAddresses, hostVeth, addresses);
     }
 
-    NetworkState withDeviceAddresses(String name, List<String> addresses) {
-        return new NetworkState(cgroupId, namespace, addresses.isEmpty() ? null : name, addresses, hostVeth);
+    NetworkState withDeviceAddresses(String name, List<String> added) {
+        return new NetworkState(cgroupId, namespace, added.isEmpty() ? null : name, added, hostVeth, addresses);
     }
 
     NetworkState withHostVeth(String name) {
-        return new NetworkState(cgroupId, namespace, device, deviceAddresses, name);
+        return new NetworkState(cgroupId, namespace, device, deviceAddresses, name, addresses);
+    }
+
+    NetworkState withAddresses(List<String> locked) {
+        return new NetworkState(cgroupId, namespace, device, deviceAddresses, hostVeth, locked);
     }
 
     /** Reads the state of a guest, or returns empty when the element made nothing for it. */
@@ -56,17 +64,21 @@ record NetworkState(long cgroupId, Path namespace, String device, List<String> d
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
-        String addresses = properties.getProperty("deviceAddresses", "");
-        List<String> list = new ArrayList<>();
-        for (String address : addresses.split(",")) {
-            if (!address.isBlank()) {
-                list.add(address.trim());
-            }
-        }
         String namespace = properties.getProperty("namespace");
         return Optional.of(new NetworkState(Long.parseUnsignedLong(properties.getProperty("cgroupId", "0")),
-                namespace == null ? null : Path.of(namespace), properties.getProperty("device"), list,
-                properties.getProperty("hostVeth")));
+                namespace == null ? null : Path.of(namespace), properties.getProperty("device"),
+                list(properties.getProperty("deviceAddresses")), properties.getProperty("hostVeth"),
+                list(properties.getProperty("addresses"))));
+    }
+
+    private static List<String> list(String value) {
+        List<String> list = new ArrayList<>();
+        for (String item : (value == null ? "" : value).split(",")) {
+            if (!item.isBlank()) {
+                list.add(item.trim());
+            }
+        }
+        return list;
     }
 
     /** Writes the state atomically into the guest's run directory. */
@@ -80,6 +92,7 @@ record NetworkState(long cgroupId, Path namespace, String device, List<String> d
             properties.setProperty("device", device);
         }
         properties.setProperty("deviceAddresses", String.join(",", deviceAddresses));
+        properties.setProperty("addresses", String.join(",", addresses));
         if (hostVeth != null) {
             properties.setProperty("hostVeth", hostVeth);
         }

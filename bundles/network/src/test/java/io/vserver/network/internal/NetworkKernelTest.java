@@ -232,6 +232,20 @@ public class NetworkKernelTest {
     }
 
     @Test
+    public void addressOfRunningGuestIsTaken() throws Exception {
+        element.prepare(spec("web5", 305, Map.of("network.address", "127.0.1.15")), record("web5", 305),
+                planWithCapabilities());
+        GuestRecord second = record("web6", 306);
+
+        VServerException e = assertThrows(VServerException.class, () -> element.prepare(spec("web6", 306,
+                Map.of("network.address", "127.0.1.15")), second, planWithCapabilities()));
+        element.release(second);
+
+        assertTrue(e.getMessage(), e.getMessage().contains("address 127.0.1.15 belongs to running guest web5"));
+        assertEquals(Optional.empty(), mapEntry(second));
+    }
+
+    @Test
     public void otherKeysNeedRestart() throws Exception {
         GuestRecord record = record("web4", 303);
         GuestSpec spec = spec("web4", 303, Map.of("network.address", "127.0.1.14"));
