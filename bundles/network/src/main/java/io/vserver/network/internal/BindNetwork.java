@@ -144,17 +144,17 @@ final class BindNetwork {
             state = addDeviceAddresses(updated, newSettings, record, state, before.deviceAddresses());
             programs.mapFor(hierarchies, record.cgroupPath()).put(before.cgroupId(),
                     addresses(newSettings, updated.xid()));
-            Set<String> wanted = new HashSet<>();
-            newSettings.deviceAddresses().forEach(address -> wanted.add(address.withPrefix()));
-            List<String> kept = new ArrayList<>();
+            Set<String> expected = new HashSet<>();
+            newSettings.deviceAddresses().forEach(address -> expected.add(address.withPrefix()));
+            List<String> remaining = new ArrayList<>();
             for (String address : state.deviceAddresses()) {
-                if (wanted.contains(address)) {
-                    kept.add(address);
+                if (expected.contains(address)) {
+                    remaining.add(address);
                 } else {
                     removeDeviceAddress(updated.label(), IpCommand.in(state.namespace()), state.device(), address);
                 }
             }
-            state = state.withDeviceAddresses(state.device(), kept);
+            state = state.withDeviceAddresses(state.device(), remaining);
             state.write(record.runDirectory());
         } catch (IOException | RuntimeException e) {
             VServerException failure = new VServerException(updated.label() + ": failed to change network.address to "

@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * What the network element made on the host side for one running guest, kept in
+ * The host-side set-up the network element made for one running guest, stored in
  * {@code network.properties} in the guest's run directory, so that a later instance of the
  * element (after a bundle update, a restart of the host VM or a crash) removes exactly that.
  *
