@@ -2,6 +2,7 @@ package io.vserver.network.internal;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,7 @@ final class IsolatedNetwork {
         IpCommand host = IpCommand.in(settings.namespace());
         IpCommand inside = IpCommand.ofProcess(guest.initPid());
         try {
+            checkOwnNamespace(guest);
             if (!host.hasLink(settings.bridge())) {
                 host.run("link", "add", settings.bridge(), "type", "bridge");
                 LOG.info("{}: made bridge {} in {}", spec.label(), settings.bridge(), describe(settings));
@@ -79,6 +81,7 @@ final class IsolatedNetwork {
             NetworkSettings newSettings) throws VServerException {
         IpCommand inside = IpCommand.ofProcess(guest.initPid());
         try {
+            checkOwnNamespace(guest);
             replace(inside, oldSettings, newSettings);
         } catch (IOException e) {
             VServerException failure = new VServerException(updated.label() + ": failed to change network.address to "
@@ -98,6 +101,20 @@ final class IsolatedNetwork {
      * address of a subnet also removes the others of that subnet, so the reverse order would
      * lose a new address in the same subnet.
      */
+    /**
+     * Checks that the guest's init has a network namespace of its own, so that a command meant
+     * for the guest's {@code eth0} never changes the host VM's interfaces.
+     */
+    static void checkOwnNamespace(RunningGuest guest) throws IOException {
+        Path guestNamespace = Path.of("/proc", String.valueOf(guest.initPid()), "ns", "net");
+        Object guestInode = Files.getAttribute(guestNamespace, "unix:ino");
+        Object hostInode = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
+        if (guestInode.equals(hostInode)) {
+            throw new IOException("init " + guest.initPid() + " shares the host VM's network namespace, so it does "
+                    + "not run in isolated mode: restart the guest to change its mode");
+        }
+    }
+
     private static void replace(IpCommand inside, NetworkSettings from, NetworkSettings to) throws IOException {
         for (NetworkSettings.Address address : new NetworkSettings.Address[] {from.ipv4(), from.ipv6()}) {
             if (address != null && !address.equals(to.ipv4()) && !address.equals(to.ipv6())

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -166,7 +167,8 @@ public class NetworkElement implements IsolationElement {
 
     /**
      * Reports {@code network.address} as applied live when it is the only changed key of a bind
-     * or isolated guest that keeps its mode, and every changed key as waiting for a restart otherwise.
+     * or isolated guest that keeps its mode and runs in that mode, and every changed key as
+     * waiting for a restart otherwise.
      */
     @Override
     public Map<String, UpdateOutcome> preview(RunningGuest guest, GuestSpec updated) throws VServerException {
@@ -180,10 +182,32 @@ public class NetworkElement implements IsolationElement {
         }
         boolean onlyAddress = changed.equals(Set.of(NetworkSettings.ADDRESS))
                 && oldSettings.mode() == newSettings.mode()
-                && (newSettings.mode() == Mode.BIND || newSettings.mode() == Mode.ISOLATED);
+                && (newSettings.mode() == Mode.BIND || newSettings.mode() == Mode.ISOLATED)
+                && runningMode(guest) == newSettings.mode();
         Map<String, UpdateOutcome> outcomes = new LinkedHashMap<>();
         changed.forEach(key -> outcomes.put(key, onlyAddress ? UpdateOutcome.APPLIED : UpdateOutcome.NEEDS_RESTART));
         return outcomes;
+    }
+
+    /**
+     * Returns the mode the guest was started in, from the state file the element wrote at its
+     * start, and not from the guest's spec: a change of {@code network.mode} that waits for a
+     * restart is in the spec already, while the guest still runs in its old mode.
+     */
+    private static Mode runningMode(RunningGuest guest) throws VServerException {
+        try {
+            Optional<NetworkState> state = NetworkState.read(guest.record().runDirectory());
+            if (state.isEmpty()) {
+                return null;
+            }
+            if (state.get().hostVeth() != null) {
+                return Mode.ISOLATED;
+            }
+            return state.get().cgroupId() != 0 ? Mode.BIND : null;
+        } catch (IOException e) {
+            throw new VServerException(guest.spec().label() + ": cannot read the network state: " + e.getMessage(),
+                    e);
+        }
     }
 
     /** Removes the chbind entry, the device addresses and the veth pair recorded for the guest. */

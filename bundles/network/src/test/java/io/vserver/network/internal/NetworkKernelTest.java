@@ -246,6 +246,23 @@ public class NetworkKernelTest {
     }
 
     @Test
+    public void pendingModeChangeIsNotAppliedLive() throws Exception {
+        GuestRecord record = record("web7", 307);
+        element.prepare(spec("web7", 307, Map.of("network.address", "127.0.1.17")), record, planWithCapabilities());
+        int hostPid = (int) ProcessHandle.current().pid();
+        // The spec has network.mode=isolated waiting for a restart, while the guest runs in bind mode.
+        GuestSpec pending = spec("web7", 307, Map.of("network.mode", "isolated", "network.address", "10.78.0.7/24"));
+        RunningGuest running = new RunningGuest(record, pending, hostPid, 1);
+
+        Map<String, UpdateOutcome> outcomes = element.update(running, spec("web7", 307,
+                Map.of("network.mode", "isolated", "network.address", "10.78.0.8/24")));
+
+        assertEquals(Map.of("network.address", UpdateOutcome.NEEDS_RESTART), outcomes);
+        IOException e = assertThrows(IOException.class, () -> IsolatedNetwork.checkOwnNamespace(running));
+        assertTrue(e.getMessage(), e.getMessage().contains("shares the host VM's network namespace"));
+    }
+
+    @Test
     public void otherKeysNeedRestart() throws Exception {
         GuestRecord record = record("web4", 303);
         GuestSpec spec = spec("web4", 303, Map.of("network.address", "127.0.1.14"));
