@@ -39,6 +39,7 @@ describe() {
         vcontext-no-cgroup) echo "the same vcontext command without --cgroup, to isolate the cost of the cgroup placement" ;;
         unshare) echo "util-linux unshare with a new proc mount, then chroot (no pivot_root, no overlay)" ;;
         crun) echo "crun run of a bundle with the same root, the same five namespaces and the mounts and masks vcontext makes (/proc, read-only /sys, /dev with devpts, shm and mqueue, masked and read-only /proc paths), --cgroup-manager=disabled, a new container id per run" ;;
+        lxc-execute) echo "lxc-execute of a container with the same root, an empty network namespace, proc and read-only sys, a new container name per run" ;;
     esac
 }
 
@@ -47,8 +48,8 @@ print_header() {
 # Benchmarks
 
 Measured numbers of the project, each with the script that produced it and the
-machine it ran on. \`bench/run.sh\` generates this page, so rerun it rather
-than edit the figures.
+machine it ran on. \`bench/run-all.sh\` generates this page (\`bench/run.sh\`
+alone writes only the first section), so rerun it rather than edit the figures.
 
 ## Guest start latency: start-to-exit of /bin/true
 
@@ -92,6 +93,7 @@ print_machine() {
 | CPU busy during the timed runs (all CPUs, the benchmark included) | $(fact cpu_busy) |
 | gcc | $(fact gcc) |
 | crun | $(fact crun) |
+| lxc-execute | $(fact lxc) |
 | hyperfine | $(fact hyperfine) |
 | unshare | $(fact unshare) |
 | busybox | $(fact busybox) |
@@ -167,6 +169,17 @@ EOF
     ratio_row "vcontext-no-cgroup / baseline-overlay" vcontext-no-cgroup baseline-overlay "none, for reference" none
     ratio_row "crun / vcontext" crun vcontext "at least 2" min
     echo
+    echo "Ratios to the unshare baseline (\`unshare ... chroot\`), medians and p90 values:"
+    echo
+    echo "| variant | median / unshare | p90 / unshare |"
+    echo "|---|---:|---:|"
+    local name
+    while IFS=$'\t' read -r name _; do
+        [ "$name" != unshare ] || continue
+        echo "| $name | $(calc '%.2f' "$(summary_value "$name" 3) / $(summary_value unshare 3)") |" \
+            "$(calc '%.2f' "$(summary_value "$name" 4) / $(summary_value unshare 4)") |"
+    done <"$work_dir/summary.tsv"
+    echo
 }
 
 print_costs() {
@@ -233,6 +246,14 @@ EOF
         echo "- Without the cgroup placement vcontext still takes ${rest} times the baseline: the"
         echo "  rest is its extra setup listed above, so it needs fewer mounts or steps per start."
     fi
+    echo
+}
+
+print_missed_lxc() {
+    local status
+    status=$(fact lxc_status)
+    [ -n "$status" ] && [ "$status" != ok ] || return 0
+    echo "**lxc-execute is not measured:** $status."
     echo
 }
 
@@ -311,5 +332,6 @@ print_ratios
 print_costs
 print_vcontext_gap
 print_missed_crun
+print_missed_lxc
 print_cross_check
 print_limits

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Start-latency benchmark: start-to-exit time of /bin/true in an isolated
 # busybox root, launched by a minimal C launcher (the reference point), by
-# vcontext, by unshare + chroot and by crun. Writes docs/benchmarks.md.
+# vcontext, by unshare + chroot, by crun and by lxc-execute where installed.
+# Writes docs/benchmarks.md; bench/run-all.sh runs it as the first part of
+# the full benchmark.
 #
-#   bash bench/run.sh [--runs N] [--warmup N] [--output FILE]
+#   bash bench/run.sh [--runs N] [--warmup N] [--output FILE] [--results DIR]
 #
 # Run as root. The script installs nothing: it stops with the Debian package
 # to install when a tool is missing. Everything it creates (a temporary
@@ -40,18 +42,23 @@ if [ -n "${VSERVER_BENCH_PRIVATE_MOUNTS:-}" ]; then
 fi
 
 bench_dir=$(cd "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/cgroups.sh
+. "$bench_dir/cgroups.sh"
 repo_dir=$(dirname -- "$bench_dir")
 runs=1000
 warmup=30
 output=$repo_dir/docs/benchmarks.md
+results=""
 hyperfine_runs=100
-command_line="bash bench/run.sh${*:+ $*}"
+# bench/run-all.sh sets VSERVER_BENCH_COMMAND to its own command line, which the page then shows.
+command_line=${VSERVER_BENCH_COMMAND:-"bash bench/run.sh${*:+ $*}"}
 
 usage() {
-    echo "usage: bash bench/run.sh [--runs N] [--warmup N] [--output FILE]" >&2
+    echo "usage: bash bench/run.sh [--runs N] [--warmup N] [--output FILE] [--results DIR]" >&2
     echo "  --runs N     recorded runs per variant (default 1000, at least 300)" >&2
     echo "  --warmup N   unrecorded warm-up runs per variant (default 30)" >&2
     echo "  --output F   the results page to write (default docs/benchmarks.md)" >&2
+    echo "  --results D  also copy the raw results (facts, summary.tsv, commands.tsv, load) into directory D" >&2
     exit 2
 }
 
@@ -60,6 +67,7 @@ while [ $# -gt 0 ]; do
         --runs) [ $# -ge 2 ] || usage; runs=$2; shift 2 ;;
         --warmup) [ $# -ge 2 ] || usage; warmup=$2; shift 2 ;;
         --output) [ $# -ge 2 ] || usage; output=$2; shift 2 ;;
+        --results) [ $# -ge 2 ] || usage; results=$2; shift 2 ;;
         -h|--help) usage ;;
         *) echo "run.sh: unknown argument: $1" >&2; usage ;;
     esac
@@ -112,6 +120,7 @@ find_pids_hierarchy() {
 work_dir=""
 cgroup_dir=""
 crun_state=""
+lxc_path=""
 child_pid=""
 
 # Stops the timer or hyperfine, whichever runs: each runs one launch at a time and ends with it.
@@ -164,6 +173,7 @@ cleanup() {
     stop_child
     delete_crun_containers
     remove_cgroup
+    remove_bench_cgroup "vserver-bench-$$-lxc"
     remove_work_dir
     exit "$status"
 }
@@ -241,6 +251,42 @@ define_variants() {
         variant_names+=(crun)
         variant_commands+=("$(command -v crun) --root $crun_state --cgroup-manager=disabled run --bundle $w/crun/bundle vserver-bench-{run}")
     fi
+    if [ "$lxc_status" = ok ]; then
+        variant_names+=(lxc-execute)
+        variant_commands+=("$(lxc_execute_command "vserver-bench-{run}")")
+    fi
+}
+
+# Prints the lxc-execute command of container NAME: the shared root, the same namespaces, /bin/true.
+lxc_execute_command() {
+    echo "$(command -v lxc-execute) --lxcpath $lxc_path --rcfile $work_dir/lxc/config --name $1 -- /bin/true"
+}
+
+# Tries lxc-execute once and sets lxc_status to ok, or to the reason it cannot be measured.
+# NOTE: written against lxc.container.conf(5) of LXC 5 and never run here, because the
+# benchmark machines have no LXC; a failed probe only leaves the row out, with the reason.
+probe_lxc() {
+    if ! command -v lxc-execute >/dev/null 2>&1; then
+        lxc_status="not installed (Debian package lxc)"
+        return
+    fi
+    lxc_path=$work_dir/lxc/containers
+    mkdir -p "$lxc_path"
+    cat >"$work_dir/lxc/config" <<EOF
+lxc.rootfs.path = dir:$work_dir/rootfs
+lxc.uts.name = bench
+lxc.net.0.type = empty
+lxc.mount.auto = proc:mixed sys:ro
+lxc.autodev = 1
+lxc.cgroup.dir = vserver-bench-$$-lxc
+EOF
+    if lxc-execute --lxcpath "$lxc_path" --rcfile "$work_dir/lxc/config" --name vserver-bench-probe -- /bin/true \
+        >/dev/null 2>"$work_dir/lxc-probe.log"; then
+        lxc_status=ok
+    else
+        lxc_status="lxc-execute failed: $(tr '\n' ' ' <"$work_dir/lxc-probe.log" | sed 's/ *$//')"
+        echo "run.sh: lxc-execute is not measured: $lxc_status" >&2
+    fi
 }
 
 # Tries crun once and sets crun_status to ok, or to the reason it cannot be measured.
@@ -278,7 +324,7 @@ measure() {
 cross_check() {
     local args=() i
     for i in "${!variant_names[@]}"; do
-        [ "${variant_names[$i]}" != crun ] || continue    # needs a fresh container id per run
+        case ${variant_names[$i]} in crun|lxc-execute) continue ;; esac    # each needs a new container name per run
         args+=(-n "${variant_names[$i]}" "${variant_commands[$i]}")
     done
     echo "run.sh: cross-checking with hyperfine, $hyperfine_runs runs per variant" >&2
@@ -333,6 +379,8 @@ record_facts() {
         echo "pids_hierarchy=$pids_hierarchy"
         echo "cgroup_layout=$(describe_cgroup_layout)"
         echo "crun_status=$crun_status"
+        echo "lxc=$(command -v lxc-execute >/dev/null && lxc-execute --version | head -n 1 || echo 'not installed')"
+        echo "lxc_status=$lxc_status"
         echo "private_mounts=${VSERVER_BENCH_PRIVATE_MOUNTS:-}"
         echo "mounts_baseline=$mounts_baseline"
         echo "mounts_vcontext=$mounts_vcontext"
@@ -367,6 +415,7 @@ mkdir "$cgroup_dir"
 build_programs
 make_rootfs
 probe_crun
+probe_lxc
 define_variants
 count_mounts
 echo "load average before: $(cut -d ' ' -f 1-3 /proc/loadavg)" >"$work_dir/load"
@@ -379,5 +428,9 @@ record_facts
 bash "$bench_dir/report.sh" "$work_dir" >"$work_dir/benchmarks.md"
 mkdir -p "$(dirname -- "$output")"
 mv "$work_dir/benchmarks.md" "$output"
+if [ -n "$results" ]; then
+    mkdir -p "$results"
+    cp "$work_dir/facts" "$work_dir/summary.tsv" "$work_dir/commands.tsv" "$work_dir/load" "$results/"
+fi
 echo "run.sh: wrote $output" >&2
 cat "$work_dir/summary.tsv" >&2

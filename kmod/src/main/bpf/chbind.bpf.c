@@ -482,14 +482,11 @@ int getpeername6(struct bpf_sock_addr *ctx)
 SEC("cgroup/sock_create")
 int sock_create(struct bpf_sock *sk)
 {
-    struct chbind_guest *guest = find_guest();
-    if (!guest) {
+    /* The type is checked first, so that the map lookups run only for raw sockets. */
+    if (sk->type != SOCK_RAW_TYPE || (sk->family != AF_INET && sk->family != AF_INET6)) {
         return ALLOW;
     }
-    if ((sk->family == AF_INET || sk->family == AF_INET6) && sk->type == SOCK_RAW_TYPE) {
-        return REJECT;
-    }
-    return ALLOW;
+    return find_guest() ? REJECT : ALLOW;
 }
 
 char LICENSE[] SEC("license") = "GPL";
