@@ -247,7 +247,7 @@ print_memory_caveat() {
         memory_file=$api/density/memory.tsv
         echo "With \`network.mode=host\` Slab grew by $host_slab KiB per guest, so a network namespace"
         echo "per guest is about $(round "$slab - $host_slab") KiB of it. Guests that share the host's network"
-        echo "stack (the \`bind\` mode, once the network element has it) would not pay that."
+        echo "stack (the \`bind\` mode) would not pay that."
     fi
 }
 

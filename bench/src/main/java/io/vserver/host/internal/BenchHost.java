@@ -35,12 +35,14 @@ final class BenchHost implements AutoCloseable {
     private final Path work;
     private final HostSettings settings;
     private final GuestService service;
+    private final PolicyRegistry policies;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private BenchHost(Path work, HostSettings settings, GuestService service) {
+    private BenchHost(Path work, HostSettings settings, GuestService service, PolicyRegistry policies) {
         this.work = work;
         this.settings = settings;
         this.service = service;
+        this.policies = policies;
     }
 
     /**
@@ -62,7 +64,10 @@ final class BenchHost implements AutoCloseable {
         for (IsolationElement element : ElementActivation.activateAll(new HostView(settings))) {
             registry.add(element);
         }
-        BenchHost host = new BenchHost(work, settings, new GuestService(settings, new MemoryDefinitions(), registry));
+        PolicyRegistry policies = new PolicyRegistry(registry);
+        GuestService service = new GuestService(settings, new MemoryDefinitions(), registry, policies);
+        policies.addListener(service::policiesChanged);
+        BenchHost host = new BenchHost(work, settings, service, policies);
         // SIGTERM or SIGINT from bench/run-all.sh's clean-up still stops the guests.
         Runtime.getRuntime().addShutdownHook(new Thread(host::close, "vserver-bench-close"));
         try {
@@ -100,6 +105,11 @@ final class BenchHost implements AutoCloseable {
 
     GuestService service() {
         return service;
+    }
+
+    /** Returns the policies the guest service resolves guests with, as the policy sources fill them. */
+    PolicyRegistry policies() {
+        return policies;
     }
 
     String cgroupParent() {

@@ -20,7 +20,6 @@ import io.vserver.api.RunningGuest;
 import io.vserver.api.VServerException;
 import io.vserver.kmod.cgroup.Cgroup;
 import io.vserver.kmod.cgroup.CgroupHierarchy;
-import io.vserver.kmod.cgroup.CgroupVersion;
 import io.vserver.kmod.libc.Errno;
 import io.vserver.kmod.libc.Pidfd;
 import io.vserver.kmod.libc.SyscallException;
@@ -93,10 +92,10 @@ final class GuestBoot {
                 prepare(spec, record, plan, element);
             }
             Cgroup cgroup = stopper.group(record);
-            // vcontext's init moves itself into the v1 directories it is given, through their
-            // tasks file, which avoids the RCU grace period that a write of its pid to
-            // cgroup.procs waits for. The attach step below moves it into the other hierarchies.
-            for (CgroupHierarchy hierarchy : cgroup.hierarchies().legacy()) {
+            // vcontext's init moves itself into the v1 directories through their tasks file,
+            // and vcontext clones it straight into the cgroup2 directory (CLONE_INTO_CGROUP).
+            // Both avoid the RCU grace period that a write of its pid to cgroup.procs waits for.
+            for (CgroupHierarchy hierarchy : cgroup.hierarchies().all()) {
                 plan.addCgroupDirectory(cgroup.directory(hierarchy));
             }
             CreateRequest request = request(spec, record, plan);
@@ -184,11 +183,6 @@ final class GuestBoot {
 
     private void attach(GuestSpec spec, GuestRecord record, Cgroup cgroup, List<IsolationElement> required, int pid)
             throws IOException {
-        for (CgroupHierarchy hierarchy : cgroup.hierarchies().all()) {
-            if (hierarchy.version() != CgroupVersion.V1) {
-                cgroup.attach(hierarchy, pid);
-            }
-        }
         long startTime = ProcessIdentity.of(proc, pid).map(ProcessIdentity::startTime)
                 .orElseThrow(() -> new IOException(spec.label() + ": init " + pid + " ended before it was attached"));
         RunningGuest running = new RunningGuest(record, spec, pid, startTime);
