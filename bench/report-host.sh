@@ -160,28 +160,22 @@ $(calc '%.1f' "$busybox - $vcontext") ms. Medians of the parts measured above:
 
 - The start call until the init executes: ${call} ms. Of it, about ${vcontext} ms
   is vcontext's own work (the \`vcontext\` launcher variant, which includes the
-  exit), ${spawn} ms is the JVM's fork and exec of a program (\`jvm-spawn\`), and
-  an isolated attach to cgroup2 takes ${move:-(not measured)} ms (\`cgroup2-move\`). The isolated
-  attach is an upper bound for its share here: a start that follows another
-  within a few milliseconds can find the grace period already passed.
-  $(java_work "$call" "$vcontext" "$spawn" "${move:-0}") The attach writes the
-  init's pid to \`cgroup.procs\` of cgroup2, which takes the write side of the
-  kernel's \`cgroup_threadgroup_rwsem\` and waits for an RCU grace period
-  unless the hierarchy is mounted with \`favordynmods\`. The v1 placement is
-  cheap, because vcontext's init moves itself through the \`tasks\` file.
+  exit), and ${spawn} ms is the JVM's fork and exec of a program (\`jvm-spawn\`).
+  $(java_work "$call" "$vcontext" "$spawn" 0) vcontext clones the init straight
+  into its cgroup2 group (\`clone3()\` with \`CLONE_INTO_CGROUP\`), and the init
+  joins its v1 groups through their \`tasks\` files. Neither takes the write
+  side of the kernel's \`cgroup_threadgroup_rwsem\`, which a write of the pid to
+  \`cgroup.procs\` takes: such a write waits for an RCU grace period, as the
+  \`cgroup2-move\` variant shows (${move:-(not measured)} ms for an isolated move).
 - From the exec to the released run: $(calc '%.2f' "$busybox - $call") ms: the exit of
   the init and its monitor, the exit record, the supervisor's wake-up, each
   element's release and the removal of the guest's cgroup from every hierarchy.
 
 What would close the gap (estimates from the parts above, not measured as a whole):
 
-- Create the init directly in its cgroup2 group: \`clone3()\` with
-  \`CLONE_INTO_CGROUP\` (Linux 5.7 and later) migrates nothing and takes no
-  lock, so it saves up to the ${move:-?} ms of the attach. vcontext does not do this yet;
-  it clones and the host then writes \`cgroup.procs\`.
-- Mount the cgroup hierarchies with \`favordynmods\` (Linux 6.0 and later) or
-  boot with \`cgroup_favordynmods=y\` (Linux 6.7 and later) on hosts the
-  operator controls: moves then skip the grace period.
+- Profile the host's Java work on the start path (cgroup creation in every
+  hierarchy, device rules, the elements' prepare, the run state file): it is
+  the largest part left that the host controls.
 - Start vcontext without a fork and exec of the JVM, for example from a small
   resident launcher that the host talks to over a Unix socket: about
   ${spawn} ms.
