@@ -70,19 +70,19 @@ final class BatchOperation {
      * itself) and throws one exception that names the failed guests and carries each failure
      * as a suppressed exception.
      */
-    void finish(PrintStream err) throws VServerException {
+    void finish(PrintStream err) throws CommandException {
         if (failures.isEmpty()) {
             return;
         }
         if (attempted == 1) {
             Map.Entry<String, Exception> only = failures.entrySet().iterator().next();
-            throw new VServerException("failed to " + verb + " " + only.getKey() + ": " + message(only.getValue()),
+            throw new CommandException("failed to " + verb + " " + only.getKey() + ": " + message(only.getValue()),
                     only.getValue());
         }
         for (Map.Entry<String, Exception> failure : failures.entrySet()) {
             err.println(failure.getKey() + ": " + message(failure.getValue()));
         }
-        VServerException summary = new VServerException(summary(verb, attempted, failures.keySet()));
+        CommandException summary = new CommandException(summary(verb, attempted, failures.keySet()));
         failures.values().forEach(summary::addSuppressed);
         throw summary;
     }

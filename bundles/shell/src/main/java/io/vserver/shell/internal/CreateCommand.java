@@ -53,7 +53,8 @@ public class CreateCommand implements Action {
             }
             pairs.put("image", image);
         }
-        GuestStatus created = manager.create(name, pairs, policies == null ? List.of() : policies);
+        GuestStatus created = Operations.value(() -> manager.create(name, pairs,
+                policies == null ? List.of() : policies));
         System.out.println("Created guest " + created.name() + " (xid " + created.xid() + ", image "
                 + created.image() + "). Start it with vserver:start " + created.name());
         return null;

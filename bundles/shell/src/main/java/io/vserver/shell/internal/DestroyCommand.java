@@ -30,7 +30,7 @@ public class DestroyCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        manager.destroy(name, force);
+        Operations.run(() -> manager.destroy(name, force));
         System.out.println("Destroyed guest " + name);
         return null;
     }

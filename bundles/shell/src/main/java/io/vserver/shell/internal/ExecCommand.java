@@ -39,6 +39,6 @@ public class ExecCommand implements Action {
     @Override
     public Object execute() throws Exception {
         List<String> argv = CommandLines.withoutSeparator(command);
-        return ProcessRelay.relayToShell(manager.exec(name, argv), "exec-" + name);
+        return ProcessRelay.relayToShell(Operations.value(() -> manager.exec(name, argv)), "exec-" + name);
     }
 }

@@ -31,7 +31,7 @@ public class KillCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        manager.kill(name, signal);
+        Operations.run(() -> manager.kill(name, signal));
         System.out.println("Sent " + signal + " to the init of guest " + name);
         return null;
     }

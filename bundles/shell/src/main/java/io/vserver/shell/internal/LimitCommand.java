@@ -15,6 +15,7 @@ import org.apache.karaf.shell.support.CommandException;
 import io.vserver.api.GuestManager;
 import io.vserver.api.InvalidConfigurationException;
 import io.vserver.api.UpdateOutcome;
+import io.vserver.api.VServerException;
 
 /**
  * {@code vserver:limit}: changes configuration keys of a guest, applying them to the running
@@ -46,6 +47,8 @@ public class LimitCommand implements Action {
             outcomes = manager.updateSettings(name, changes);
         } catch (InvalidConfigurationException e) {
             throw new CommandException(e.getMessage() + "; nothing was changed");
+        } catch (VServerException e) {
+            throw new CommandException(e.getMessage(), e);
         }
         for (String line : describe(changes, outcomes)) {
             System.out.println(line);

@@ -15,6 +15,7 @@ import org.apache.karaf.shell.support.CommandException;
 import io.vserver.api.GuestManager;
 import io.vserver.api.InvalidConfigurationException;
 import io.vserver.api.UpdateOutcome;
+import io.vserver.api.VServerException;
 
 /**
  * {@code vserver:net}: changes the network keys of a guest, such as its address, applying them
@@ -49,6 +50,8 @@ public class NetCommand implements Action {
             outcomes = manager.updateSettings(name, changes);
         } catch (InvalidConfigurationException e) {
             throw new CommandException(e.getMessage() + "; nothing was changed");
+        } catch (VServerException e) {
+            throw new CommandException(e.getMessage(), e);
         }
         for (String line : LimitCommand.describe(changes, outcomes)) {
             System.out.println(line);

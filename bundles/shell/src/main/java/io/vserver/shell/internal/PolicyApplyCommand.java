@@ -40,7 +40,7 @@ public class PolicyApplyCommand implements Action {
     @Override
     public Object execute() throws Exception {
         Map<String, String> overrides = KeyValueOptions.parse("--set", settings);
-        List<PolicyOutcome> outcomes = manager.applyPolicy(name, overrides, dryRun);
+        List<PolicyOutcome> outcomes = Operations.value(() -> manager.applyPolicy(name, overrides, dryRun));
         for (String line : PolicyFormats.outcomes(outcomes, dryRun)) {
             System.out.println(line);
         }

@@ -26,7 +26,7 @@ public class PolicyShowCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        PolicyInfo policy = manager.policy(name);
+        PolicyInfo policy = Operations.value(() -> manager.policy(name));
         System.out.println("Name:     " + policy.name());
         System.out.println("Source:   " + policy.source());
         System.out.println("Guests:   " + DisplayFormats.join(policy.guests()));

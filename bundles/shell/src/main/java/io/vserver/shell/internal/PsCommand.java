@@ -70,7 +70,7 @@ public class PsCommand implements Action {
             throw new CommandException("give a guest name or --all, not both");
         }
         if (name != null) {
-            return manager.processes(name);
+            return Operations.value(() -> manager.processes(name));
         }
         List<GuestProcess> processes = manager.allProcesses();
         if (all) {

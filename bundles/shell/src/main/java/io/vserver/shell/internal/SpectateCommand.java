@@ -30,6 +30,6 @@ public class SpectateCommand implements Action {
     @Override
     public Object execute() throws Exception {
         List<String> argv = CommandLines.withoutSeparator(command);
-        return ProcessRelay.relayToShell(manager.spectate(argv), "spectate");
+        return ProcessRelay.relayToShell(Operations.value(() -> manager.spectate(argv)), "spectate");
     }
 }

@@ -32,7 +32,7 @@ public class StatusCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        GuestStatus guest = manager.status(name);
+        GuestStatus guest = Operations.value(() -> manager.status(name));
         print("Name", guest.name());
         print("State", guest.state().name());
         print("XID", String.valueOf(guest.xid()));
@@ -48,7 +48,7 @@ public class StatusCommand implements Action {
         if (guest.failure() != null) {
             print("Failure", guest.failure().code() + ": " + guest.failure().message());
         }
-        GuestSettings settings = manager.settings(name);
+        GuestSettings settings = Operations.value(() -> manager.settings(name));
         print("Policies", DisplayFormats.join(settings.policies()));
         if (!settings.missingPolicies().isEmpty()) {
             print("Missing", DisplayFormats.join(settings.missingPolicies()) + " (not defined now)");

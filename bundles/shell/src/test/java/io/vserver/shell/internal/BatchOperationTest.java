@@ -17,7 +17,6 @@ import org.junit.Test;
 import io.vserver.api.GuestNotFoundException;
 import io.vserver.api.GuestState;
 import io.vserver.api.GuestStateException;
-import io.vserver.api.VServerException;
 
 public class BatchOperationTest {
 
@@ -75,7 +74,7 @@ public class BatchOperationTest {
             }
         });
 
-        VServerException summary = assertThrows(VServerException.class, () -> batch.finish(err));
+        CommandException summary = assertThrows(CommandException.class, () -> batch.finish(err));
 
         assertEquals("failed to stop 2 of 3 guests: web1, db1", summary.getMessage());
         assertEquals(2, summary.getSuppressed().length);
@@ -93,7 +92,7 @@ public class BatchOperationTest {
             throw new GuestNotFoundException(name);
         });
 
-        VServerException e = assertThrows(VServerException.class, () -> batch.finish(err));
+        CommandException e = assertThrows(CommandException.class, () -> batch.finish(err));
 
         assertTrue(e.getMessage(), e.getMessage().startsWith("failed to start web1: guest web1 not found"));
         assertTrue(e.getCause() instanceof GuestNotFoundException);
