@@ -149,6 +149,23 @@ public class NetworkIT extends GuestTestSupport {
     }
 
     @Test
+    public void pendingModeChangeWaitsForRestart() throws Exception {
+        startWebGuest("web1", "127.0.1.11");
+
+        String mode = executeCommand("vserver:net web1 mode=isolated");
+        String address = executeCommand("vserver:net web1 address=10.79.0.9/24");
+        String status = executeCommand("vserver:status web1");
+
+        assertTrue(mode, mode.contains("network.mode: needs restart"));
+        assertTrue(address, address.contains("network.address: needs restart"));
+        assertEquals("bind", guests().status("web1").network());
+        assertEquals(List.of("127.0.1.11"), guests().status("web1").addresses());
+        assertTrue(status, status.contains("Pending (applies at the next start):"));
+        assertTrue(status, status.contains("network.mode = isolated"));
+        assertEquals(Optional.of("web1"), answer("127.0.1.11", 8080));
+    }
+
+    @Test
     public void noneModeHasOnlyLoopback() throws Exception {
         createCommandGuest("quiet", "/bin/sleep infinity");
         GuestStatus status = startGuest("quiet");

@@ -66,7 +66,7 @@ final class DefinitionChanges {
                     + "settings until it restarts", name, e.getMessage());
             return;
         }
-        run.spec(resolution.spec());
+        run.spec(SettingsUpdate.runningSpec(run.spec(), resolution.spec(), outcomes));
         LOG.info("guest {}: definition changed: {}", name, outcomes);
         storeContext(registry, guest, keys);
     }

@@ -504,17 +504,22 @@ final class GuestService implements GuestManager, AutoCloseable {
             // A running guest shows what it runs with, which a failed change may keep apart from the definition.
             GuestSpec spec = run.spec();
             List<String> missing = List.of();
+            Map<String, String> pending = new TreeMap<>();
             try {
-                missing = registry.resolve(guest).missingPolicies();
+                GuestResolver.Resolution resolution = registry.resolve(guest);
+                missing = resolution.missingPolicies();
+                for (String key : SettingsUpdate.changedKeys(spec.settings(), resolution.spec().settings())) {
+                    pending.put(key, resolution.spec().settings().getOrDefault(key, ""));
+                }
             } catch (InvalidConfigurationException e) {
                 LOG.debug("guest {}: definition invalid while it runs: {}", name, e.getMessage());
             }
-            return new GuestSettings(name, spec.policies(), spec.settings(), spec.sources(), missing);
+            return new GuestSettings(name, spec.policies(), spec.settings(), spec.sources(), missing, pending);
         }
         GuestResolver.Resolution resolution = registry.resolve(guest);
         GuestSpec spec = resolution.spec();
         return new GuestSettings(name, spec.policies(), spec.settings(), spec.sources(),
-                resolution.missingPolicies());
+                resolution.missingPolicies(), Map.of());
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -34,7 +35,8 @@ import io.vserver.api.VServerException;
  * Re-applies changed policies to the running guests that list them: each guest's effective
  * configuration is resolved again and applied as one change-set through the elements, which
  * set back what they had applied when one of them fails. Changes that arrive close together
- * (a bundle update stops and starts the bundle) are applied once, after a short delay.
+ * are applied once, after a short delay, and a withdrawn policy waits longer, so that the stop
+ * and start of a bundle update count as one change.
  */
 final class PolicyApplication implements AutoCloseable {
 
@@ -42,6 +44,13 @@ final class PolicyApplication implements AutoCloseable {
 
     /** How long changes are collected before they are applied. */
     static final long DELAY_MILLIS = 150;
+
+    /**
+     * How long a policy that disappeared may take to come back before its guests fall back to
+     * their other sources: a bundle update stops the bundle and starts the new version, which
+     * can take longer than {@link #DELAY_MILLIS} on a loaded host.
+     */
+    static final long WITHDRAWAL_DELAY_MILLIS = 2000;
 
     private static final int KEPT_REPORTS = 20;
 
@@ -52,35 +61,60 @@ final class PolicyApplication implements AutoCloseable {
         return thread;
     });
     private final Set<String> pending = new TreeSet<>();
+    private final Set<String> withdrawn = new TreeSet<>();
+    private ScheduledFuture<?> soon;
+    private ScheduledFuture<?> late;
     private final Deque<PolicyReport> reports = new ArrayDeque<>();
 
     PolicyApplication(GuestRegistry registry) {
         this.registry = registry;
     }
 
-    /** Schedules the re-application of the named policies. */
+    /**
+     * Schedules the re-application of the named policies: of those defined now after
+     * {@link #DELAY_MILLIS}, and of those withdrawn after {@link #WITHDRAWAL_DELAY_MILLIS},
+     * unless they come back before.
+     */
     void policiesChanged(Set<String> names) {
         synchronized (pending) {
-            boolean scheduled = !pending.isEmpty();
-            pending.addAll(names);
-            if (scheduled) {
-                return;
+            for (String name : names) {
+                if (registry.policies().find(name).missing()) {
+                    pending.remove(name);
+                    withdrawn.add(name);
+                } else {
+                    withdrawn.remove(name);
+                    pending.add(name);
+                }
             }
-        }
-        try {
-            scheduler.schedule(this::applyPending, DELAY_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            LOG.debug("Policy change of {} not applied: the host is shutting down", names);
+            try {
+                if (!pending.isEmpty() && soon == null) {
+                    soon = scheduler.schedule(() -> applyPending(false), DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                }
+                if (!withdrawn.isEmpty() && late == null) {
+                    late = scheduler.schedule(() -> applyPending(true), WITHDRAWAL_DELAY_MILLIS,
+                            TimeUnit.MILLISECONDS);
+                }
+            } catch (RejectedExecutionException e) {
+                LOG.debug("Policy change of {} not applied: the host is shutting down", names);
+            }
         }
     }
 
-    private void applyPending() {
+    private void applyPending(boolean withdrawals) {
         Set<String> names;
         synchronized (pending) {
-            names = new TreeSet<>(pending);
-            pending.clear();
+            Set<String> source = withdrawals ? withdrawn : pending;
+            names = new TreeSet<>(source);
+            source.clear();
+            if (withdrawals) {
+                late = null;
+            } else {
+                soon = null;
+            }
         }
-        reapply(names);
+        if (!names.isEmpty()) {
+            reapply(names);
+        }
     }
 
     /** Re-applies the named policies to every running guest that lists one of them, and returns the report. */
@@ -168,7 +202,7 @@ final class PolicyApplication implements AutoCloseable {
         Set<String> changed = SettingsUpdate.changedKeys(run.spec().settings(), updated.settings());
         try {
             Map<String, UpdateOutcome> outcomes = SettingsUpdate.applyToRun(guest, run, updated, registry.elements());
-            run.spec(updated);
+            run.spec(SettingsUpdate.runningSpec(run.spec(), updated, outcomes));
             LOG.info("guest {}: policy change applied: {}", guest.name(), outcomes);
             return new PolicyOutcome(guest.name(), outcomes, null);
         } catch (VServerException e) {

@@ -87,7 +87,7 @@ final class SettingsUpdate {
             rollBack(guest, run, resolution.spec(), old, run.elements(), registry.elements());
             throw e;
         }
-        run.spec(resolution.spec());
+        run.spec(runningSpec(old, resolution.spec(), outcomes));
         LOG.info("guest {}: configuration changed: {}", guest.name(), outcomes);
         return outcomes;
     }
@@ -165,6 +165,31 @@ final class SettingsUpdate {
                         + "guest may keep part of the change until it restarts", guest.name(), elementName, e);
             }
         }
+    }
+
+    /**
+     * Returns the spec a running guest has after a change: the updated one, except that each
+     * key whose change waits for a restart keeps its current value, so that status shows what
+     * runs and the next change is compared with what runs.
+     */
+    static GuestSpec runningSpec(GuestSpec current, GuestSpec updated, Map<String, UpdateOutcome> outcomes) {
+        Map<String, String> settings = new TreeMap<>(updated.settings());
+        Map<String, String> sources = new TreeMap<>(updated.sources());
+        for (Map.Entry<String, UpdateOutcome> outcome : outcomes.entrySet()) {
+            if (outcome.getValue() != UpdateOutcome.NEEDS_RESTART) {
+                continue;
+            }
+            String key = outcome.getKey();
+            String value = current.settings().get(key);
+            if (value == null) {
+                settings.remove(key);
+                sources.remove(key);
+            } else {
+                settings.put(key, value);
+                sources.put(key, current.sources().getOrDefault(key, "guest"));
+            }
+        }
+        return new GuestSpec(updated.name(), current.xid(), updated.policies(), settings, sources);
     }
 
     /** Returns the keys whose values differ between two configurations, sorted. */

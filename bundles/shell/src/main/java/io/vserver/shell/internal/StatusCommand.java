@@ -58,6 +58,13 @@ public class StatusCommand implements Action {
             System.out.println("  " + key.getKey() + " = " + key.getValue() + "   ["
                     + settings.sources().getOrDefault(key.getKey(), "guest") + "]");
         }
+        if (!settings.pending().isEmpty()) {
+            System.out.println("Pending (applies at the next start):");
+            for (Map.Entry<String, String> key : new TreeMap<>(settings.pending()).entrySet()) {
+                System.out.println("  " + key.getKey() + " = " + (key.getValue().isEmpty() ? "(removed)"
+                        : key.getValue()));
+            }
+        }
         return null;
     }
 
