@@ -47,7 +47,7 @@ vserver:create --set init.style=command --set "init=/bin/sleep infinity" --set n
 vserver:start web1 web2
 vserver:list
 vserver:exec web1 ps -ef
-vserver:ps --all
+vserver:ps web1
 COMMANDS
 
 echo

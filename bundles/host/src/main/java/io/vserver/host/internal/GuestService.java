@@ -566,7 +566,8 @@ final class GuestService implements GuestManager, AutoCloseable {
         }
         if (!changes.isEmpty()) {
             throw new VServerException("policy " + name + ": a change given with the command can only be "
-                    + "previewed with --dry-run; change the policy's file or bundle to apply it");
+                    + "previewed with --dry-run; change the policy's file or bundle to apply it, or copy a policy "
+                    + "of a bundle to etc/io.vserver.policy-NEWNAME.cfg and change it there");
         }
         PolicyRegistry.Lookup lookup = registry.policies().find(name);
         if (lookup.missing()) {
