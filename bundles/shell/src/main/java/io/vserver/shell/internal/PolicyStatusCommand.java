@@ -25,7 +25,8 @@ public class PolicyStatusCommand implements Action {
             return null;
         }
         for (PolicyReport report : manager.policyReports()) {
-            System.out.println(report.finishedAt() + "  policies " + String.join(", ", report.policies()) + ":");
+            String label = report.policies().size() == 1 ? "  policy " : "  policies ";
+            System.out.println(report.finishedAt() + label + String.join(", ", report.policies()) + ":");
             for (String line : PolicyFormats.outcomes(report.outcomes(), false)) {
                 System.out.println("  " + line);
             }
