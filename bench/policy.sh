@@ -31,9 +31,18 @@ while [ $# -gt 0 ]; do
         *) usage ;;
     esac
 done
-[[ $guests =~ ^[0-9]+$ ]] && [ "$guests" -ge 1 ] || { echo "policy.sh: invalid --guests $guests" >&2; exit 2; }
-[[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -ge 10 ] || { echo "policy.sh: invalid --rounds $rounds, expected at least 10" >&2; exit 2; }
-[ "$(id -u)" -eq 0 ] || { echo "policy.sh: run as root" >&2; exit 1; }
+if ! [[ $guests =~ ^[0-9]+$ ]] || [ "$guests" -lt 1 ]; then
+    echo "policy.sh: invalid --guests $guests, expected a positive integer" >&2
+    exit 2
+fi
+if ! [[ $rounds =~ ^[0-9]+$ ]] || [ "$rounds" -lt 10 ]; then
+    echo "policy.sh: invalid --rounds $rounds, expected an integer of at least 10" >&2
+    exit 2
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "policy.sh: run as root, because the benchmark makes cgroups and namespaces" >&2
+    exit 1
+fi
 [ -d "$bench_dir/target/lib" ] && [ -x "$repo_dir/kmod/target/native/vcontext" ] || {
     echo "policy.sh: build first: mvn -o -q -pl bench -am install -DskipTests" >&2
     exit 1

@@ -17,9 +17,9 @@ import io.vserver.kmod.cgroup.Cgroup;
 import io.vserver.kmod.cgroup.CgroupHierarchies;
 
 /**
- * Times the re-application of a changed limits policy to N running guests through the host
- * VM's guest service and the real limits element: each round changes the policy's memory and
- * task limits, and the sample is the host-side time until every guest's cgroup has them.
+ * Times the re-application of a changed limits policy to N running guests, through the host
+ * VM's guest service and the real limits element. Each round changes the policy's memory and
+ * task limits. The sample is the host-side time until every guest's cgroup has them.
  *
  * <pre>PolicyApplyBench --work DIR --vcontext PATH --cgroup-parent vserver-bench-* --guests N --rounds N
  *     --summary FILE --samples FILE</pre>

@@ -11,8 +11,8 @@ import java.util.Map;
  * @param values the effective value of every key
  * @param sources where each value comes from: {@code guest} or {@code policy NAME}
  * @param missingPolicies listed policies that are not defined now, so that their keys are left out
- * @param pending for a running guest, the keys whose changed value waits for its next start, with
- *                that value; an empty value means the key goes away
+ * @param pending for a running guest, the keys whose new value waits for its next start, with that
+ *                value. An empty value means that the key goes away.
  */
 public record GuestSettings(String guest, List<String> policies, Map<String, String> values,
         Map<String, String> sources, List<String> missingPolicies, Map<String, String> pending) {

@@ -168,9 +168,9 @@ final class SettingsUpdate {
     }
 
     /**
-     * Returns the spec a running guest has after a change: the updated one, except that each
-     * key whose change waits for a restart keeps its current value, so that status shows what
-     * runs and the next change is compared with what runs.
+     * Returns the spec a running guest has after a change. It is the updated spec, except that
+     * each key whose change waits for a restart keeps its current value. Status then shows what
+     * runs, and the next change is compared with what runs.
      */
     static GuestSpec runningSpec(GuestSpec current, GuestSpec updated, Map<String, UpdateOutcome> outcomes) {
         Map<String, String> settings = new TreeMap<>(updated.settings());
