@@ -90,6 +90,21 @@ public class NetworkIT extends GuestTestSupport {
     }
 
     @Test
+    public void ipv6WildcardListensOnGuestAddress() throws Exception {
+        // Most daemons listen on [::]; without an IPv6 address the guest's IPv4 address serves it.
+        createCommandGuest("web6", "/usr/bin/socat TCP6-LISTEN:8080,fork,reuseaddr EXEC:/bin/hostname",
+                "network.address=127.0.1.16");
+        startGuest("web6");
+
+        await("web6 listening on 127.0.1.16:8080", GUEST_TIMEOUT, () -> answer("127.0.1.16", 8080).isPresent());
+        assertEquals(Optional.of("web6"), answer("127.0.1.16", 8080));
+        // /proc/net/tcp6 prints ::ffff:127.0.1.16 as four 32-bit words in the CPU's byte order (little-endian
+        // on x86_64 and arm64), and port 8080 in hex.
+        String sockets = execOk("web6", "/bin/cat", "/proc/net/tcp6");
+        assertTrue(sockets, sockets.contains("0000000000000000FFFF00001001007F:1F90"));
+    }
+
+    @Test
     public void trafficLeavesFromGuestAddress() throws Exception {
         startWebGuest("web1", "127.0.1.11");
         try (ServerSocket service = new ServerSocket(0, 5, InetAddress.getByName(HOST_SERVICE_ADDRESS));
