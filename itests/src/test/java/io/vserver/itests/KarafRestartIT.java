@@ -128,7 +128,7 @@ public class KarafRestartIT {
 
     /**
      * Makes the guest connect to a listener of the test on 127.0.2.51 and returns the source
-     * address the listener sees.
+     * address of the accepted connection.
      */
     private String connectionSource() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 5, InetAddress.getByName("127.0.2.51"))) {

@@ -6,7 +6,7 @@ import java.util.TreeMap;
 import java.util.Objects;
 
 /**
- * What a policy change did, or would do in a dry run, to one running guest.
+ * The effect of a policy change on one running guest, or in a dry run the effect it would have.
  *
  * @param guest the guest's name
  * @param outcomes the outcome by changed key, sorted by key: {@code APPLIED} (or would apply live),

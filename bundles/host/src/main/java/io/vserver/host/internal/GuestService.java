@@ -528,7 +528,7 @@ final class GuestService implements GuestManager, AutoCloseable {
         for (Map.Entry<String, PolicyRegistry.Lookup> entry : registry.policies().snapshot().entrySet()) {
             List<String> users = new ArrayList<>();
             for (Guest guest : registry.all()) {
-                if (lists(guest, entry.getKey())) {
+                if (PolicyApplication.listsAny(guest, Set.of(entry.getKey()))) {
                     users.add(guest.name());
                 }
             }
@@ -541,20 +541,15 @@ final class GuestService implements GuestManager, AutoCloseable {
         return policies;
     }
 
-    private static boolean lists(Guest guest, String policy) {
-        try {
-            return GuestResolver.parsePolicies("guest " + guest.name(), guest.definition().get(GuestResolver.POLICIES))
-                    .contains(policy);
-        } catch (InvalidConfigurationException e) {
-            return false;
-        }
-    }
-
     @Override
     public PolicyInfo policy(String name) throws VServerException {
-        return policies().stream().filter(policy -> policy.name().equals(name)).findFirst()
-                .orElseThrow(() -> new VServerException("policy " + name + " is not defined: vserver:policy-list "
-                        + "shows the defined ones"));
+        for (PolicyInfo policy : policies()) {
+            if (policy.name().equals(name)) {
+                return policy;
+            }
+        }
+        registry.policies().findDefined(name);
+        throw new VServerException("policy " + name + " was withdrawn while it was read: try again");
     }
 
     @Override
@@ -569,11 +564,7 @@ final class GuestService implements GuestManager, AutoCloseable {
                     + "previewed with --dry-run; change the policy's file or bundle to apply it, or copy a policy "
                     + "of a bundle to etc/io.vserver.policy-NEWNAME.cfg and change it there");
         }
-        PolicyRegistry.Lookup lookup = registry.policies().find(name);
-        if (lookup.missing()) {
-            throw new VServerException("policy " + name + " is not defined: vserver:policy-list shows the defined "
-                    + "ones");
-        }
+        registry.policies().findDefined(name);
         return policyApplication.reapply(Set.of(name)).outcomes();
     }
 

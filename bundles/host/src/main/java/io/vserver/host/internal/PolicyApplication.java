@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -167,7 +166,8 @@ final class PolicyApplication implements AutoCloseable {
         return users;
     }
 
-    private static boolean listsAny(Guest guest, Set<String> names) {
+    /** Returns whether the guest's definition lists one of the policies. */
+    static boolean listsAny(Guest guest, Set<String> names) {
         try {
             List<String> listed = GuestResolver.parsePolicies("guest " + guest.name(),
                     guest.definition().get(GuestResolver.POLICIES));
@@ -218,21 +218,10 @@ final class PolicyApplication implements AutoCloseable {
      * {@code overrides} would do, changing nothing.
      */
     List<PolicyOutcome> preview(String name, Map<String, String> overrides) throws VServerException {
-        PolicyRegistry.Lookup lookup = registry.policies().find(name);
-        if (lookup.missing()) {
-            throw new VServerException("policy " + name + " is not defined: vserver:policy-list shows the defined "
-                    + "ones");
-        }
+        PolicyRegistry.Lookup lookup = registry.policies().findDefined(name);
         PolicyRegistry changed = registry.policies();
         if (!overrides.isEmpty()) {
-            Map<String, String> settings = new TreeMap<>(lookup.all().get(0).settings());
-            overrides.forEach((key, value) -> {
-                if (value == null || value.isEmpty()) {
-                    settings.remove(key);
-                } else {
-                    settings.put(key, value);
-                }
-            });
+            Map<String, String> settings = SettingsUpdate.merge(lookup.all().get(0).settings(), overrides);
             changed = registry.policies().withDefinition(name, settings);
             String problem = changed.find(name).problem();
             if (problem != null) {
@@ -271,12 +260,8 @@ final class PolicyApplication implements AutoCloseable {
                         + e.getMessage());
             }
         }
-        Map<String, UpdateOutcome> all = new LinkedHashMap<>();
-        for (String key : SettingsUpdate.changedKeys(run.spec().settings(), updated.settings())) {
-            all.put(key, outcomes.getOrDefault(key, SettingsUpdate.LIVE_HOST_KEYS.contains(key)
-                    ? UpdateOutcome.APPLIED : UpdateOutcome.NEEDS_RESTART));
-        }
-        return new PolicyOutcome(guest.name(), all, null);
+        SettingsUpdate.addHostOutcomes(run.spec(), updated, outcomes);
+        return new PolicyOutcome(guest.name(), outcomes, null);
     }
 
     /** Returns the kept reports, newest first. */

@@ -19,6 +19,7 @@ import io.vserver.api.GuestNames;
 import io.vserver.api.GuestSpec;
 import io.vserver.api.InvalidConfigurationException;
 import io.vserver.api.IsolationElement;
+import io.vserver.api.VServerException;
 
 /**
  * Every policy definition by source: ConfigAdmin configurations and policy bundles each
@@ -148,6 +149,20 @@ final class PolicyRegistry {
             }
         }
         return new Lookup(all.size() == 1 ? all.get(0) : null, all);
+    }
+
+    /**
+     * Returns the definitions of a name that at least one source defines.
+     *
+     * @throws VServerException naming the policy when no source defines it
+     */
+    Lookup findDefined(String name) throws VServerException {
+        Lookup lookup = find(name);
+        if (lookup.missing()) {
+            throw new VServerException("policy " + name + " is not defined: vserver:policy-list shows the defined "
+                    + "ones");
+        }
+        return lookup;
     }
 
     /** Returns every defined name with its lookup, sorted by name. */

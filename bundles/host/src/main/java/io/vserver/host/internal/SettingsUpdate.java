@@ -51,14 +51,7 @@ final class SettingsUpdate {
     static Map<String, UpdateOutcome> update(GuestRegistry registry, Guest guest, Map<String, String> changes)
             throws VServerException {
         Map<String, String> previous = guest.definition();
-        Map<String, String> merged = new TreeMap<>(previous);
-        for (Map.Entry<String, String> change : changes.entrySet()) {
-            if (change.getValue() == null || change.getValue().isEmpty()) {
-                merged.remove(change.getKey());
-            } else {
-                merged.put(change.getKey(), change.getValue());
-            }
-        }
+        Map<String, String> merged = merge(previous, changes);
         if (merged.equals(previous)) {
             return Map.of();
         }
@@ -139,13 +132,31 @@ final class SettingsUpdate {
                 applied.add(elementName);
             }
         }
+        addHostOutcomes(current, updated, outcomes);
+        return outcomes;
+    }
+
+    /**
+     * Adds the outcome of each changed key that no element reported: the keys of elements that
+     * are not deployed and the host's own keys, which apply live only when in {@link #LIVE_HOST_KEYS}.
+     */
+    static void addHostOutcomes(GuestSpec current, GuestSpec updated, Map<String, UpdateOutcome> outcomes) {
         for (String key : changedKeys(current.settings(), updated.settings())) {
-            if (!outcomes.containsKey(key)) {
-                // Keys of elements that are not deployed, and the context and policies keys.
-                outcomes.put(key, LIVE_HOST_KEYS.contains(key) ? UpdateOutcome.APPLIED : UpdateOutcome.NEEDS_RESTART);
+            outcomes.putIfAbsent(key, LIVE_HOST_KEYS.contains(key) ? UpdateOutcome.APPLIED : UpdateOutcome.NEEDS_RESTART);
+        }
+    }
+
+    /** Returns {@code base} with {@code changes} set, where an empty or null value removes the key. */
+    static Map<String, String> merge(Map<String, String> base, Map<String, String> changes) {
+        Map<String, String> merged = new TreeMap<>(base);
+        for (Map.Entry<String, String> change : changes.entrySet()) {
+            if (change.getValue() == null || change.getValue().isEmpty()) {
+                merged.remove(change.getKey());
+            } else {
+                merged.put(change.getKey(), change.getValue());
             }
         }
-        return outcomes;
+        return merged;
     }
 
     /** Updates the named elements from {@code from} back to {@code to}, last applied first. */

@@ -62,9 +62,9 @@ final class BindNetwork {
         for (LaunchPlan.CapabilitySetKind kind : LaunchPlan.CapabilitySetKind.values()) {
             Set<String> names = plan.capabilities(kind);
             if (names != null) {
-                Set<String> kept = new LinkedHashSet<>(names);
-                kept.removeAll(DENIED_CAPABILITIES);
-                plan.capabilities(kind, kept);
+                Set<String> allowed = new LinkedHashSet<>(names);
+                allowed.removeAll(DENIED_CAPABILITIES);
+                plan.capabilities(kind, allowed);
             }
         }
         try {

@@ -57,12 +57,7 @@ final class ChbindPrograms implements AutoCloseable {
         CgroupHierarchy unified = hierarchies.unified().orElseThrow(() -> new IOException("network.mode=bind "
                 + "needs a cgroup2 hierarchy for its BPF programs, and this host mounts none: mount cgroup2 "
                 + "(hybrid or unified layout) or use network.mode=isolated"));
-        Path pins = pinDirectory(parent);
-        Chbind chbind = loaded.get(pins);
-        if (chbind == null) {
-            chbind = Chbind.load(Chbind.extractObject(objectDirectory), pins);
-            loaded.put(pins, chbind);
-        }
+        Chbind chbind = load(pinDirectory(parent));
         // attach() compares the pinned links with the programs, so a parent that was removed and
         // made again, or links unpinned by hand, are attached again.
         chbind.attach(hierarchies.group(parent).directory(unified));
@@ -76,16 +71,20 @@ final class ChbindPrograms implements AutoCloseable {
      */
     synchronized Optional<ChbindMap> existingMapFor(String cgroupPath) throws IOException {
         Path pins = pinDirectory(parentOf(cgroupPath));
-        Chbind chbind = loaded.get(pins);
-        if (chbind != null) {
-            return Optional.of(chbind.map());
-        }
-        if (!Files.isDirectory(pins)) {
+        if (!loaded.containsKey(pins) && !Files.isDirectory(pins)) {
             return Optional.empty();
         }
-        chbind = Chbind.load(Chbind.extractObject(objectDirectory), pins);
-        loaded.put(pins, chbind);
-        return Optional.of(chbind.map());
+        return Optional.of(load(pins).map());
+    }
+
+    /** Returns the programs pinned in {@code pins}, loading them on first use. */
+    private Chbind load(Path pins) throws IOException {
+        Chbind chbind = loaded.get(pins);
+        if (chbind == null) {
+            chbind = Chbind.load(Chbind.extractObject(objectDirectory), pins);
+            loaded.put(pins, chbind);
+        }
+        return chbind;
     }
 
     /** Closes the loaded objects; pinned programs, links and map entries stay in the kernel. */

@@ -41,7 +41,16 @@ public class LimitCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        Map<String, String> changes = KeyValueOptions.parse("settings", settings);
+        update(manager, name, KeyValueOptions.parse("settings", settings));
+        return null;
+    }
+
+    /**
+     * Changes keys of a guest through the guest manager and prints the outcome of each key.
+     *
+     * @throws CommandException with the manager's message when the change is invalid or failed
+     */
+    static void update(GuestManager manager, String name, Map<String, String> changes) throws CommandException {
         Map<String, UpdateOutcome> outcomes;
         try {
             outcomes = manager.updateSettings(name, changes);
@@ -53,7 +62,6 @@ public class LimitCommand implements Action {
         for (String line : describe(changes, outcomes)) {
             System.out.println(line);
         }
-        return null;
     }
 
     /**

@@ -13,9 +13,6 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.CommandException;
 
 import io.vserver.api.GuestManager;
-import io.vserver.api.InvalidConfigurationException;
-import io.vserver.api.UpdateOutcome;
-import io.vserver.api.VServerException;
 
 /**
  * {@code vserver:net}: changes the network keys of a guest, such as its address, applying them
@@ -44,18 +41,7 @@ public class NetCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        Map<String, String> changes = networkKeys(KeyValueOptions.parse("settings", settings));
-        Map<String, UpdateOutcome> outcomes;
-        try {
-            outcomes = manager.updateSettings(name, changes);
-        } catch (InvalidConfigurationException e) {
-            throw new CommandException(e.getMessage() + "; nothing was changed");
-        } catch (VServerException e) {
-            throw new CommandException(e.getMessage(), e);
-        }
-        for (String line : LimitCommand.describe(changes, outcomes)) {
-            System.out.println(line);
-        }
+        LimitCommand.update(manager, name, networkKeys(KeyValueOptions.parse("settings", settings)));
         return null;
     }
 
